@@ -1,0 +1,1 @@
+"""reportqa: grounded, cited answers over Chinese government work reports. Never imports gradio."""

@@ -1,0 +1,152 @@
+"""Extractive answers: the clause that answers, a short lead-in, [n] markers; abstain when the report is silent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportqa.clauses import resolve_respectively
+from reportqa.evidence import Candidate, ClauseScorer, CorpusStats, question_bigrams
+from reportqa.grounding import GroundingError, check_grounding
+from reportqa.models import Answer, Citation
+from reportqa.query import Query
+from retrieval.figures import find_figures
+from retrieval.hybrid import Hit
+from retrieval.text import squash
+
+LEAD_ZH = {"plan": "按今年的工作安排，", "review": "据本届政府工作回顾，", "overall": "据今后五年的总体要求，"}
+LEAD_EN = {
+    "plan": "According to the report's plan for this year: ",
+    "review": "According to the report's review of the government's past term: ",
+    "overall": "According to the report's goals for the next five years: ",
+}
+_MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
+_ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
+_ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
+
+
+@dataclass(frozen=True)
+class AbstentionPolicy:
+    """Thresholds calibrated on our own labelled development set (tests/data/dev_questions.jsonl)."""
+
+    min_coverage: float = 0.55  # share of the question's content found at the chosen clause
+    min_coverage_en: float = 0.80  # English: glossary coverage or cross-lingual clause similarity
+    min_part_coverage: float = 0.7  # when the asked period (今年 / 过去五年) had to be enforced
+
+
+def citation_for(hit: Hit, n: int, highlight: tuple[int, int] | None = None) -> Citation:
+    c = hit.chunk
+    return Citation(n=n, text=c.text, source=c.source, section=c.section, start=c.start, end=c.end,
+                    score=round(hit.score, 4), title=c.title, highlight=highlight)
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting the report; never writes a figure that is not in a cited passage."""
+
+    mode = "extractive"
+
+    def __init__(self, stats: CorpusStats, scorer: ClauseScorer, policy: AbstentionPolicy | None = None,
+                 max_citations: int = 3, max_chars: int = 240) -> None:
+        self.stats, self.scorer = stats, scorer
+        self.policy = policy or AbstentionPolicy()
+        self.max_citations, self.max_chars = max_citations, max_chars
+
+    # -- public ----------------------------------------------------------------------------------
+    def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
+        best, reason = self.choose(query, hits)
+        if best is None:
+            return self.abstain(query, hits, reason)
+        return self.compose(query, hits, best)
+
+    def choose(self, query: Query, hits: Sequence[Hit]) -> tuple[Candidate | None, str]:
+        """The answering clause, or None and the missing topic."""
+        if not hits:
+            return None, ""
+        missing = self.missing_terms(query)
+        if missing:
+            return None, missing[0]
+        if any(str(y) not in self.stats.text for y in query.years):
+            return None, ""
+        candidates = self.scorer.candidates(query, hits)
+        if not candidates:
+            return None, ""
+        best = candidates[0]
+        threshold = self.policy.min_coverage_en if query.language == "en" else self.policy.min_coverage
+        if query.explicit_part and best.chunk.part != query.explicit_part:
+            same = [c for c in candidates if c.chunk.part == query.explicit_part]
+            if best.chunk.part in ("plan", "review", "overall") or not same:
+                best = same[0] if same else None
+                threshold = max(threshold, self.policy.min_part_coverage)
+        if best is None or best.lexical < threshold:
+            return None, ""
+        return best, ""
+
+    def missing_terms(self, query: Query) -> list[str]:
+        """Key terms of the question that occur nowhere in the documents."""
+        return [t for t in query.terms if not self.stats.contains(t)]
+
+    # -- composing -------------------------------------------------------------------------------
+    def compose(self, query: Query, hits: Sequence[Hit], best: Candidate) -> Answer:
+        span = self._span(query, best)
+        lead = (LEAD_EN if query.language == "en" else LEAD_ZH).get(best.chunk.part, "")
+        if query.language == "en" and not lead:
+            lead = "According to the report: "
+        body = span if len(lead) + len(span) + 4 <= self.max_chars else span[: self.max_chars - len(lead) - 5] + "…"
+        text = f"{lead}{body}。[1]"
+        sentence = best.clause.sentence
+        citations = [citation_for(best.hit, 1, sentence)]
+        for hit in hits:
+            if len(citations) >= self.max_citations:
+                break
+            if hit.chunk.id != best.hit.chunk.id:
+                citations.append(citation_for(hit, len(citations) + 1))
+        report = check_grounding(text, citations)
+        if not report.ok:  # composition only copies report text; this guards against future mistakes
+            raise GroundingError("; ".join(report.problems))
+        return Answer(question=query.original, standalone_question=query.standalone, text=text, abstained=False,
+                      citations=tuple(citations), language=query.language)
+
+    def _span(self, query: Query, best: Candidate) -> str:
+        passage, clause = best.chunk.text, best.clause
+        resolved = resolve_respectively(clause.text, squash(query.text) + "".join(query.terms))
+        if resolved:
+            return resolved
+        start, end = clause.start, clause.end
+        weights = question_bigrams(query, self.stats)
+        total = sum(weights.values()) or 1.0
+        here = squash(clause.text)
+
+        def gain(text: str) -> float:
+            t = squash(text)
+            return sum(w for g, w in weights.items() if g in t and g not in here) / total
+
+        siblings = [c for c in self.scorer_clauses(passage) if c.sentence == clause.sentence]
+        before = [c for c in siblings if c.index == clause.index - 1]
+        after = [c for c in siblings if c.index == clause.index + 1]
+        if before and gain(before[0].text) >= 0.3 and not find_figures(before[0].text) or (
+            before and gain(before[0].text) >= 0.45
+        ):
+            start = before[0].start
+        if after and find_figures(after[0].text) and (
+            _MULTI_ASK.search(query.text) and gain(after[0].text) >= 0.15 or not find_figures(clause.text)
+        ):
+            end = after[0].end
+        return passage[start:end].strip("，,、 ")
+
+    @staticmethod
+    def scorer_clauses(passage: str):
+        from reportqa.clauses import split_clauses
+
+        return split_clauses(passage)
+
+    def abstain(self, query: Query, hits: Sequence[Hit], topic: str = "") -> Answer:
+        """'The report does not say', with the nearest passages offered."""
+        if query.language == "en":
+            text = _ABSTAIN_EN
+        else:
+            named = f"关于“{topic}”" if topic and not any(ch.isdigit() for ch in topic) else "这个问题"
+            text = _ABSTAIN_ZH.format(topic=named)
+        citations = tuple(citation_for(h, i) for i, h in enumerate(hits[: self.max_citations], start=1))
+        return Answer(question=query.original, standalone_question=query.standalone, text=text, abstained=True,
+                      citations=citations, language=query.language)

@@ -1,0 +1,132 @@
+"""The Q&A engine's facade and `build_engine(settings)`, which wires the object graph."""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+
+from reportqa.analysis import analyse
+from reportqa.answering import ExtractiveAnswerer
+from reportqa.evidence import ClauseScorer, CorpusStats, make_clause_similarity
+from reportqa.factcheck import FactChecker
+from reportqa.followup import rewrite_followup
+from reportqa.models import Answer, QuestionError, Verdict
+from reportqa.settings import Settings
+from retrieval.documents import Document, DocumentError, load_documents
+from retrieval.embedding import Embedder, make_embedder
+from retrieval.hybrid import Hit, HybridRetriever
+from retrieval.indexing import Indexer, IndexReport, ProgressFactory
+from retrieval.text import strip_invisible
+from retrieval.vector_store import ChromaVectorStore, make_chroma_client
+
+log = logging.getLogger(__name__)
+
+
+def clean_question(text: str | None, max_chars: int) -> str:
+    """NFKC, no control/bidi/zero-width characters; empty or over-long input is refused with a message."""
+    text = unicodedata.normalize("NFKC", strip_invisible(text or "")).strip()
+    if not text:
+        raise QuestionError("请输入一个问题，例如：计划建成多少套人才公寓？ (Please type a question.)")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"问题太长（{len(text)} 个字符，上限 {max_chars}）。请只保留要问的那一句。"
+            f" (The question is too long: {len(text)} characters, limit {max_chars}.)"
+        )
+    return text
+
+
+class Engine:
+    """Ask questions, check claims; everything the UI and CLI need, without any UI."""
+
+    def __init__(self, settings: Settings, documents: Sequence[Document], retriever: HybridRetriever,
+                 extractive: ExtractiveAnswerer, checker: FactChecker, generator=None,
+                 rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
+                 refused: Sequence[DocumentError] = (), index_report: IndexReport | None = None) -> None:
+        self.settings, self.documents, self.retriever = settings, list(documents), retriever
+        self.extractive, self.checker = extractive, checker
+        self.generator = generator or extractive
+        self.rewrite, self.refused, self.index_report = rewrite, list(refused), index_report
+        self.years = sorted({d.year for d in documents if d.year})
+
+    def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
+        question = clean_question(question, self.settings.max_question_chars)
+        history = [h for h in (strip_invisible(x or "").strip() for x in history) if h]
+        standalone = self.rewrite(question, history) if history else question
+        return analyse(question, standalone, self.years, sources)
+
+    def search(self, query) -> list[Hit]:
+        return self.retriever.search(query.text, self.settings.top_k, lexical_query=query.lexical_text,
+                                     part_weights=query.part_weights, sources=query.sources or None)
+
+    def ask(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = (),
+            generator=None) -> Answer:
+        """Answer one question (a follow-up when `history` holds the earlier user turns)."""
+        started = time.perf_counter()
+        query = self._query(question, history, sources)
+        answer = (generator or self.generator).generate(query, self.search(query))
+        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def stream(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()) -> Iterator[Answer]:
+        """Growing partial answers, then the final one (only verified text is ever yielded)."""
+        started = time.perf_counter()
+        query = self._query(question, history, sources)
+        hits = self.search(query)
+        streamer = getattr(self.generator, "stream", None)
+        if streamer is None:
+            yield replace(self.generator.generate(query, hits), latency_ms=(time.perf_counter() - started) * 1000)
+            return
+        for answer in streamer(query, hits):
+            yield replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def check(self, claim: str) -> Verdict:
+        """Verdict on a claim: supported, contradicted or not_found, with the report's sentence."""
+        started = time.perf_counter()
+        query = self._query(claim, (), ())
+        verdict = self.checker.check(query, self.search(query))
+        return replace(verdict, latency_ms=(time.perf_counter() - started) * 1000)
+
+    @property
+    def chunks(self):
+        return self.retriever.chunks
+
+
+def build_store(settings: Settings) -> ChromaVectorStore:
+    """The Chroma store the settings point at (embedded folder or `chroma run` server)."""
+    client = make_chroma_client(settings.chroma_path, settings.chroma_host, settings.chroma_port)
+    return ChromaVectorStore(client, settings.collection_prefix)
+
+
+def build_engine(settings: Settings, progress: ProgressFactory | None = None, rebuild: bool = False,
+                 embedder: Embedder | None = None) -> Engine:
+    """Load documents, make sure the index is current (building it if needed) and wire the engine."""
+    documents, refused = load_documents(settings.knowledge_dir)
+    for error in refused:
+        log.warning("refused: %s", error)
+    if not documents:
+        raise DocumentError(f"{settings.knowledge_dir}: no readable .txt or .md document to answer from.")
+    embedder = embedder or make_embedder(settings.embedding_model, settings.embedding_query_prefix,
+                                         settings.embedding_passage_prefix)
+    store = build_store(settings)
+    indexer = Indexer(store, embedder, settings.lock_path, **({"progress": progress} if progress else {}))
+    report = indexer.ensure(documents, rebuild=rebuild)
+    retriever = HybridRetriever(store, embedder)
+    stats = CorpusStats(retriever.chunks)
+    scorer = ClauseScorer(stats, make_clause_similarity(embedder))
+    extractive = ExtractiveAnswerer(stats, scorer, max_citations=settings.max_citations,
+                                    max_chars=settings.max_answer_chars)
+    checker = FactChecker(stats, scorer)
+    generator = _make_generator(settings, extractive)
+    return Engine(settings, documents, retriever, extractive, checker, generator, refused=refused,
+                  index_report=report)
+
+
+def _make_generator(settings: Settings, extractive: ExtractiveAnswerer):
+    if not settings.llm_base_url:
+        return extractive
+    from reportqa.generation import make_generator  # langchain-openai only when an LLM is configured
+    from reportqa.prompts import PromptLibrary
+
+    return make_generator(settings, extractive, PromptLibrary(settings.prompts_dir))

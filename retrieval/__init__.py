@@ -1,0 +1,1 @@
+"""Report → structured passages → hybrid (dense + BM25) retrieval. Never imports gradio."""

@@ -1,0 +1,18 @@
+"""Reciprocal rank fusion of several rankings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+
+
+def fuse_rankings(
+    rankings: Sequence[Sequence[Hashable]], weights: Sequence[float] | None = None, k: int = 60
+) -> list[tuple[Hashable, float]]:
+    """RRF: score(d) = Σ w_i / (k + rank_i(d)); best first."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[Hashable, float] = defaultdict(float)
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] += weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])

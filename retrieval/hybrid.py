@@ -1,0 +1,59 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused, then weighted by the report part asked about."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from retrieval.chunking import Chunk
+from retrieval.embedding import Embedder
+from retrieval.fusion import fuse_rankings
+from retrieval.lexical import BM25Index
+from retrieval.vector_store import ChromaVectorStore
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, after part weighting
+    dense: float  # cosine similarity (0 when the passage was not among the dense candidates)
+    lexical: float  # BM25 score (0 when not among the lexical candidates)
+
+
+class HybridRetriever:
+    """Dense + lexical retrieval over the served passages."""
+
+    def __init__(self, store: ChromaVectorStore, embedder: Embedder, candidates: int = 30,
+                 dense_weight: float = 1.0, lexical_weight: float = 1.0) -> None:
+        self.store, self.embedder = store, embedder
+        self.candidates, self.dense_weight, self.lexical_weight = candidates, dense_weight, lexical_weight
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the served passages (after an index rebuild)."""
+        self.chunks: list[Chunk] = self.store.load_chunks()
+        self.by_id = {c.id: c for c in self.chunks}
+        self.bm25 = BM25Index([c.embedding_text() for c in self.chunks])
+
+    def search(
+        self, query: str, k: int = 5, *, lexical_query: str | None = None,
+        part_weights: Mapping[str, float] | None = None, sources: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """The k best passages for a question; `lexical_query` may add terms (translations, expansions)."""
+        dense = self.store.search(self.embedder.embed_query(query), self.candidates, sources)
+        lexical = [
+            (self.chunks[i].id, s) for i, s in self.bm25.search(lexical_query or query, self.candidates * 2)
+            if not sources or self.chunks[i].source in sources
+        ][: self.candidates]
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        fused = fuse_rankings([[i for i, _ in dense], [i for i, _ in lexical]],
+                              [self.dense_weight, self.lexical_weight])
+        hits = []
+        for chunk_id, score in fused:
+            chunk = self.by_id.get(chunk_id)
+            if chunk is None:
+                continue
+            weight = (part_weights or {}).get(chunk.part, 1.0)
+            hits.append(Hit(chunk, score * weight, dense_scores.get(chunk_id, 0.0), lexical_scores.get(chunk_id, 0.0)))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]

@@ -1,0 +1,1 @@
+"""Honest hand-written fakes for tests: a loopback OpenAI-compatible server and a small fallback answerer."""

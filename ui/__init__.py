@@ -1,0 +1,1 @@
+"""Gradio user interface (the only package that imports gradio)."""
