@@ -29,24 +29,60 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 # Words that frame a question rather than carry its content.
 FRAME_WORDS = frozenset(
-    "商丘 商丘市 我市 全市 市里 市政府 政府 报告 工作报告 政府工作报告 今年 去年 明年 目标 计划 预期 预计 多少 哪些 什么 "
-    "情况 方面 进展 内容 措施 举措 工作 成绩 成效 数量 数字 数据 问题 时候 多少钱 有关 相关 主要 具体 一共 总共 大概 "
-    "要求 部分 期间 过去 五年 今后 未来 本届 年均 累计 增长 达到 实现 规划 建设 发展 情形 怎么样 咋样 怎样 如何 方面 "
-    "重点 哪个 哪家 哪条 哪里 指标 水平 幅度 比重 比例 个数 名字 名称 哪项 啥 这个 那个 国家 地方".split()
+    ["商丘", "商丘市", "我市", "全市", "市里", "市政府", "政府", "报告", "工作报告", "政府工作报告", "今年", "去年", "明年", "目标", "计划", "预期", "预计", "多少", "哪些", "什么", "情况", "方面", "进展", "内容", "措施", "举措", "工作", "成绩", "成效", "数量", "数字", "数据", "问题", "时候", "多少钱", "有关", "相关", "主要", "具体", "一共", "总共", "大概", "要求", "部分", "期间", "过去", "五年", "今后", "未来", "本届", "年均", "累计", "增长", "达到", "实现", "规划", "建设", "发展", "情形", "怎么样", "咋样", "怎样", "如何", "方面", "重点", "哪个", "哪家", "哪条", "哪里", "指标", "水平", "幅度", "比重", "比例", "个数", "名字", "名称", "哪项", "啥", "这个", "那个", "国家", "地方"]
 )
 _NOUN_FLAGS = ("n", "nz", "nt", "nr", "ns", "j", "vn", "eng", "l", "i")
 
 
+_ANSWER_TYPE = re.compile(r"(?:哪些|哪个|哪几个|哪几|哪[一二三四五六七八九十两\d]*[个家所条座项位处类种]?|什么|几个|几家|几所|多少个)$")
+
+
 @lru_cache(maxsize=4096)
 def _content_words(text: str) -> tuple[str, ...]:
+    """Nouns that carry the question's content; the word right after 哪些/什么 names the answer type, not content."""
     import jieba.posseg
 
     _jieba()
     words = []
+    before = ""
     for word, flag in jieba.posseg.cut(text):
+        answer_type = bool(_ANSWER_TYPE.search(before))
+        before += word
+        if answer_type:
+            continue
         if len(word) >= 2 and flag.startswith(_NOUN_FLAGS) and word not in FRAME_WORDS and not word.isdigit():
             words.append(word)
     return tuple(dict.fromkeys(words))
+
+
+_FRAME_PATTERN = re.compile(
+    "|".join(sorted((re.escape(w) for w in FRAME_WORDS | {"有什么", "是什么", "是多少", "有多少", "多少", "什么", "哪些"}
+                    if w not in ("增长", "年均", "累计", "目标", "计划", "建设", "发展", "国家", "规划")),
+                   key=len, reverse=True))
+)
+
+
+# Colloquial or abbreviated words and the report's own wording for them.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "规上": ("规模以上",), "老百姓": ("居民", "群众"), "百姓": ("居民", "群众"), "困难户": ("困难群众", "低收入"),
+    "增幅": ("增长", "涨幅"), "增速": ("增长",), "娃": ("子女", "学生"), "孩子": ("子女", "学生"), "上学": ("入学", "学位"),
+    "盖": ("建",), "修": ("建",), "钱": ("收入",), "收入": ("收入",), "工作岗位": ("就业",), "找工作": ("就业",),
+    "快递": ("快速",), "高速公路": ("高速",), "大学生": ("人才",), "学校": ("学校", "中小学校"),
+}
+_ADMIN_SUFFIX = re.compile(r"(?<=..)(?:县|市|区|省)$")
+
+
+def term_variants(term: str) -> tuple[str, ...]:
+    """A key term and the forms in which a report may write it."""
+    variants = [term, *SYNONYMS.get(term, ())]
+    if _ADMIN_SUFFIX.search(term):
+        variants.append(_ADMIN_SUFFIX.sub("", term))
+    return tuple(dict.fromkeys(variants))
+
+
+def strip_frame_words(text: str) -> str:
+    """The question without its framing words (方面, 情况, 进展, 多少…), for content matching."""
+    return _FRAME_PATTERN.sub(" ", text)
 
 
 def part_weights(text: str) -> tuple[dict[str, float], str | None]:
@@ -59,9 +95,9 @@ def part_weights(text: str) -> tuple[dict[str, float], str | None]:
         return {"plan": 1.6, "review": 0.55, "overall": 0.9}, "plan"
     plan, review = bool(_PLAN_WEAK.search(text)), bool(_REVIEW_WEAK.search(text))
     if plan and not review:
-        return {"plan": 1.2, "review": 0.9}, None
+        return {"plan": 1.1, "review": 0.95}, None
     if review and not plan:
-        return {"review": 1.2, "plan": 0.9}, None
+        return {"review": 1.1, "plan": 0.95}, None
     return {}, None
 
 

@@ -19,6 +19,9 @@ from retrieval.hybrid import Hit
 from retrieval.text import squash
 
 _ASKED_UNIT = re.compile(r"(?:多少|几)(个百分点|万|亿)?(套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)")
+ENUMERATION = re.compile(r"[、和及与]|”“")
+WHEN = re.compile(r"哪一年|哪年|什么时候|何时|几月|when|which year|what year", re.I)
+TIME = re.compile(r"\d{4}年|\d+月|年底|年内|今年|明年|上半年|下半年")
 _CONFLICTS = {("plan", "review"), ("review", "plan"), ("overall", "review"), ("review", "overall")}
 
 
@@ -64,7 +67,9 @@ class Candidate:
 
 def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
     """Weighted bigrams that carry the question's content (question words weigh nothing: not in the corpus)."""
-    source = " ".join(query.terms) if query.language == "en" else squash(query.text)
+    from reportqa.analysis import strip_frame_words
+
+    source = " ".join(query.terms) if query.language == "en" else strip_frame_words(squash(query.text))
     return {g: w for g in _bigrams(source) if (w := stats.idf(g)) > 0}
 
 
@@ -92,7 +97,7 @@ class ClauseScorer:
         for rank, hit in enumerate(hits):
             passage = hit.chunk.text
             clauses = split_clauses(passage)
-            context = squash(hit.chunk.section)
+            context = squash(hit.chunk.section.split(" › ")[-1]) if " › " in hit.chunk.section else ""
             for clause in clauses:
                 lexical = self._coverage(weights, total, clause, clauses, passage, context)
                 score = lexical + self._bonus(query, unit, hit, clause) + 0.12 / (1 + rank)
@@ -106,7 +111,7 @@ class ClauseScorer:
         here = squash(clause.text)
         near = "".join(squash(c.text) for c in clauses if abs(c.index - clause.index) == 1 and c.sentence == clause.sentence)
         sentence = squash(passage[clause.sentence[0] : clause.sentence[1]])
-        whole = squash(passage) + context
+        whole = squash(passage)
         got = 0.0
         for gram, weight in weights.items():
             if gram in here:
@@ -115,6 +120,8 @@ class ClauseScorer:
                 got += 0.6 * weight
             elif gram in sentence:
                 got += 0.35 * weight
+            elif gram in context:
+                got += 0.5 * weight
             elif gram in whole:
                 got += 0.2 * weight
         return got / total
@@ -123,6 +130,10 @@ class ClauseScorer:
     def _bonus(query: Query, unit: str | None, hit: Hit, clause: Clause) -> float:
         figures = find_figures(clause.text)
         bonus = 0.0
+        if query.wants_list and ENUMERATION.search(clause.text):
+            bonus += 0.15
+        if clause.index == 0 and clause.end < len(hit.chunk.text) and hit.chunk.section.endswith(clause.text):
+            bonus -= 0.6  # a lead sentence that is the paragraph's title, not an answer
         if query.wants_figure and not query.wants_list:
             bonus += 0.2 if figures else -0.3
             if unit and any(f.unit == unit for f in figures):

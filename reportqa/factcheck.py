@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from reportqa.analysis import term_variants
 from reportqa.answering import citation_for
 from reportqa.clauses import resolve_respectively, split_clauses
 from reportqa.evidence import Candidate, ClauseScorer, CorpusStats, _bigrams
@@ -19,7 +20,8 @@ _CLAIM_CLAUSE = re.compile(r"[，,；;。！!？?]")
 
 
 def _is_year(f: Figure) -> bool:
-    return f.unit == "年" and 1900 <= f.value <= 2100 or (not f.unit and f.value.is_integer() and 1990 <= f.value <= 2100)
+    """Years and periods (2023年, 五年) are context, not figures."""
+    return f.unit == "年" or (not f.unit and f.value.is_integer() and 1990 <= f.value <= 2100)
 
 
 def claim_figures(text: str) -> list[Figure]:
@@ -37,7 +39,7 @@ class FactChecker:
 
     def check(self, query: Query, hits: Sequence[Hit]) -> Verdict:
         claim = query.original
-        missing = [t for t in query.terms if not self.stats.contains(t)]
+        missing = [t for t in query.terms if not any(self.stats.contains(v) for v in term_variants(t))]
         if not hits or missing or any(str(y) not in self.stats.text for y in query.years):
             why = f"报告中没有提到“{missing[0]}”。" if missing else "报告中没有找到相关内容。"
             return Verdict(claim, "not_found", "", self._citations(hits, None), explanation=why)

@@ -43,10 +43,13 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "expressway": ("高速",), "highway": ("高速",), "road": ("公路",), "roads": ("公路",), "airport": ("机场",),
     "metro": ("地铁",), "subway": ("地铁",), "power grid": ("电网",), "grid": ("电网",), "substation": ("变电站",),
     "new energy": ("新能源",), "renewable": ("新能源",), "installed capacity": ("装机",), "power lines": ("电网线路",),
-    "customs": ("海关",), "bonded": ("保税",), "logistics": ("物流",), "express delivery": ("快递",), "parcel": ("快递",),
+    "customs": ("海关",), "bonded": ("保税",), "logistics": ("物流",), "express delivery": ("快递", "业务量"), "delivery": ("快递", "业务量"), "parcel": ("快递",),
+    "rank": ("位",), "ranks": ("位",), "ranked": ("位",), "ranking": ("位",), "province": ("全省",), "provincial": ("全省", "省级"),
+    "national": ("全国", "国家"), "nationwide": ("全国",),
     "foreign investment": ("外资",), "foreign capital": ("外资",), "business environment": ("营商环境",),
     "civilized city": ("文明城市",), "civilised city": ("文明城市",), "sports": ("体育",),
-    "grain": ("粮食",), "food security": ("粮食安全",), "agriculture": ("农业",), "rural": ("乡村",),
+    "rural road": ("农村路", "农村公路"), "rural roads": ("农村路", "农村公路"), "rural": ("农村", "乡村"), "village": ("乡村", "农村"),
+    "grain": ("粮食",), "food security": ("粮食安全",), "agriculture": ("农业",),
     "population": ("人口",), "resident population": ("常住人口",), "mayor": ("市长",), "price": ("价格",),
     "house price": ("房价",), "housing price": ("房价",), "rent": ("租金",), "tourism": ("旅游",), "tourists": ("游客",),
     "budget": ("预算",), "debt": ("债务",), "safety": ("安全",), "epidemic": ("疫情",), "rule of law": ("法治",),
@@ -55,11 +58,19 @@ EN_ZH: dict[str, tuple[str, ...]] = {
 _PHRASES = sorted(EN_ZH, key=len, reverse=True)
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b", re.IGNORECASE)
 EN_STOP = frozenset(
-    "a an the of in on at to for by with from and or is are was were be been being will would shall should can "
-    "could do does did how many much what which who whom whose when where why there this that these those it its "
-    "shangqiu city's report year years new total number amount over past next five last first each per than as "
-    "about get got have has had planned plans plan expected expect target targets goal built build building".split()
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "is", "are", "was", "were", "be", "been", "being", "will", "would", "shall", "should", "can", "could", "do", "does", "did", "how", "many", "much", "what", "which", "who", "whom", "whose", "when", "where", "why", "there", "this", "that", "these", "those", "it", "its", "shangqiu", "city's", "report", "year", "years", "new", "total", "number", "amount", "over", "past", "next", "five", "last", "first", "each", "per", "than", "as", "about", "get", "got", "have", "has", "had", "planned", "plans", "plan", "expected", "expect", "target", "targets", "goal", "built", "build", "building"]
 )
+
+
+# Glossary words that frame an English question rather than name its subject (not required in the answer).
+EN_FRAME = frozenset(
+    ["target", "goal", "plan", "planned", "growth", "grow", "increase", "rank", "ranks", "ranked", "ranking", "national", "nationwide", "province", "provincial", "city", "county", "project", "projects", "industry", "industries", "enterprise", "enterprises", "company", "companies"]
+)
+
+
+def term_groups(question: str) -> list[tuple[str, ...]]:
+    """For each subject phrase of an English question, the Chinese words any one of which must be there."""
+    return [EN_ZH[m.group(1).lower()] for m in _PATTERN.finditer(question) if m.group(1).lower() not in EN_FRAME]
 
 
 def translate_terms(question: str) -> list[str]:

@@ -47,7 +47,7 @@ class PromptLibrary:
         """The variables the prompt `name` needs."""
         return set(self.template(name).get_identifiers())
 
-    def render(self, name: str, **values: object) -> str:
+    def render(self, name: str, /, **values: object) -> str:
         """Fill every variable of the prompt; a missing or unexpected variable is an error."""
         template = self.template(name)
         path = self.path(name)

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Use a `chroma run` server at this host instead of the embedded store")
     chroma_port: int = Field(8000, description="Port of the Chroma server")
     collection_prefix: str = Field("reportqa", description="Prefix of the Chroma collections")
-    top_k: int = Field(5, ge=1, le=20, description="Passages retrieved per question")
+    top_k: int = Field(8, ge=1, le=30, description="Passages retrieved per question")
     max_citations: int = Field(3, ge=1, le=10, description="Passages shown under an answer")
     max_answer_chars: int = Field(240, ge=40, description="Longest answer")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted")

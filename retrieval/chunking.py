@@ -166,8 +166,8 @@ def chunk_document(doc: Document, limit: int = MAX_PASSAGE_CHARS) -> list[Chunk]
         elif _is_heading_like(line) and (opened := part_of_heading(line)):
             part, part_heading, sub_heading = opened, line.strip(_HEADING_TRIM), ""
             continue
-        if end <= start:
-            continue
+        if end <= start or is_item or is_quoted:
+            continue  # a sub-heading is not a passage of its own: it heads its passages' section path
         lead = "" if is_item or is_quoted else _lead(text, start, end)
         path = [h for h in (part_heading, sub_heading, lead) if h]
         if is_item or is_quoted:

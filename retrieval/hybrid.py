@@ -38,6 +38,7 @@ class HybridRetriever:
     def search(
         self, query: str, k: int = 5, *, lexical_query: str | None = None,
         part_weights: Mapping[str, float] | None = None, sources: Sequence[str] | None = None,
+        dense_weight: float | None = None,
     ) -> list[Hit]:
         """The k best passages for a question; `lexical_query` may add terms (translations, expansions)."""
         dense = self.store.search(self.embedder.embed_query(query), self.candidates, sources)
@@ -47,7 +48,7 @@ class HybridRetriever:
         ][: self.candidates]
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = fuse_rankings([[i for i, _ in dense], [i for i, _ in lexical]],
-                              [self.dense_weight, self.lexical_weight])
+                              [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight])
         hits = []
         for chunk_id, score in fused:
             chunk = self.by_id.get(chunk_id)

@@ -18,7 +18,7 @@ from retrieval.embedding import Embedder
 from retrieval.vector_store import ChromaVectorStore
 
 log = logging.getLogger(__name__)
-CHUNKER_VERSION = "structure-v1"
+CHUNKER_VERSION = "structure-v2"
 
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
 

@@ -27,12 +27,13 @@ def llm_configured(settings: Settings) -> bool:
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """A ChatOpenAI client for the configured endpoint, with no retries so the timeout is the real budget."""
     from langchain_openai import ChatOpenAI  # imported here: nothing heavy unless an LLM is configured
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         base_url=settings.llm_base_url,
-        model=settings.llm_model,
+        model=str(settings.llm_model),
         # An explicit key even when the endpoint needs none, so OPENAI_API_KEY is never sent to it.
-        api_key=settings.llm_api_key or "not-needed",
+        api_key=SecretStr(settings.llm_api_key or "not-needed"),
         timeout=settings.llm_timeout,
         max_retries=0,
     )

@@ -11,6 +11,7 @@ from reportqa.generation.chat import chat_chain, invoke_with_deadline, llm_confi
 from reportqa.generation.guard import NOT_FOUND, is_unsafe, sanitize
 from reportqa.grounding import MARKER
 from reportqa.prompts import PromptError, PromptLibrary, load_prompts
+from retrieval.text import strip_invisible
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -51,7 +52,7 @@ class LLMCondenser:
             reply = invoke_with_deadline(self.chain, {"user": user}, self.timeout)
         except Exception as exc:
             return self._fall_back(question, history, repr(exc))
-        standalone = _LABEL.sub("", sanitize(reply or "").strip()).strip(_QUOTES + " ")
+        standalone = _LABEL.sub("", strip_invisible(reply or "").strip()).strip(_QUOTES + " ")
         if problem := self._odd(standalone):
             return self._fall_back(question, history, f"{problem}: {reply!r:.200}")
         return standalone

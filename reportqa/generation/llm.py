@@ -73,12 +73,20 @@ class LLMGenerator:
         self.chain = chat_chain(chat_model)
         self.prompts, self.fallback = prompts, fallback
         self.timeout, self.max_chars = timeout, max_chars
+        self._secret_texts: tuple[str, ...] = ()
 
     def _messages(self, query: Query, citations: Sequence[Citation]) -> dict[str, str]:
         system = self.prompts.render("system", max_chars=self.max_chars)
         user = self.prompts.render("answer", passages=format_passages(citations),
                                    question=sanitize(query.standalone or query.original).strip())
         return {"system": system, "user": user}
+
+    def _secrets(self) -> tuple[str, ...]:
+        """The prompt's own wording (passages and question left out): a reply must not reveal it."""
+        if not self._secret_texts:
+            self._secret_texts = (self.prompts.render("system", max_chars=self.max_chars),
+                                  self.prompts.render("answer", passages="", question=""))
+        return self._secret_texts
 
     def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """The checked LLM answer, or the fallback's answer with a notice saying why."""
@@ -91,7 +99,7 @@ class LLMGenerator:
             reply = invoke_with_deadline(self.chain, messages, self.timeout)
         except Exception as exc:
             return self._fall_back(query, hits, started, failure_notice(exc), (repr(exc),))
-        return self._finish(query, hits, citations, reply, messages["system"], started)
+        return self._finish(query, hits, citations, reply, started)
 
     def stream(self, query: Query, hits: Sequence[Hit]) -> Iterator[Answer]:
         """Growing partial answers, then the final one (extras['partial'] tells them apart).
@@ -114,7 +122,7 @@ class LLMGenerator:
                 pending += piece
                 sentences, pending = split_complete(pending)
                 for sentence in sentences:
-                    result = check_piece(sentence, citations, (messages["system"],))
+                    result = check_piece(sentence, citations, self._secrets())
                     if not result.ok:
                         yield self._rejected(query, hits, started, result.reason, result.problems)
                         return
@@ -123,17 +131,17 @@ class LLMGenerator:
         except Exception as exc:
             yield self._fall_back(query, hits, started, failure_notice(exc), (repr(exc),))
             return
-        yield self._finish(query, hits, citations, shown + pending, messages["system"], started)
+        yield self._finish(query, hits, citations, shown + pending, started)
 
     def _finish(self, query: Query, hits: Sequence[Hit], citations: tuple[Citation, ...], reply: str,
-                system: str, started: float) -> Answer:
+                started: float) -> Answer:
         text = strip_invisible(reply or "").strip()
         if not text:
             return self._fall_back(query, hits, started, "大模型未返回有效回答，" + FALLBACK_SUFFIX, ("empty reply",))
         if says_not_found(text):
             # The model found nothing: abstain, and show the passages searched as the nearest ones.
             return self._answer(query, citations, ABSTAIN_TEXT, True, started)
-        result = check_reply(text, citations, (system,))
+        result = check_reply(text, citations, self._secrets())
         if not result.ok:
             return self._rejected(query, hits, started, result.reason, result.problems)
         fitted = fit_length(text, self.max_chars)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -94,7 +95,8 @@ class FakeOpenAIServer:
     def start(self) -> FakeOpenAIServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="fake-openai")
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True,
+                                        name="fake-openai")
         self._thread.start()
         return self
 
@@ -136,10 +138,8 @@ def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             reply = fake._next(request)
             if reply.delay and fake._closing.wait(reply.delay):
                 return
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting
                 self._respond(reply, request)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (its timeout); nothing left to do
 
         def _respond(self, reply: ScriptedReply, request: ReceivedRequest) -> None:
             if reply.raw is not None:

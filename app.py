@@ -1,0 +1,36 @@
+"""Start the reportqa web page: read settings, build (or reuse) the index, serve the UI on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def stderr_progress(total: int, label: str):
+    """A tqdm bar on stderr for each indexing step."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="passage", file=sys.stderr, disable=total == 0, leave=False)
+    return bar.update
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from reportqa.engine import build_engine
+    from reportqa.settings import Settings
+    from ui.app import build_app, launch_options
+    from ui.holder import EngineHolder
+
+    settings = Settings()
+    engine = build_engine(settings, progress=stderr_progress)
+    app = build_app(EngineHolder(engine, settings), settings)
+    app.queue(default_concurrency_limit=4).launch(**launch_options(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The page: header with the language toggle, then the chat, fact-check, evaluation, figures and staff tabs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from reportqa.feedback import FeedbackStore
+from reportqa.settings import Settings
+from ui.chat import build_chat_tab
+from ui.evaluation import PUBLIC_SET, build_evaluation_tab
+from ui.factcheck import build_factcheck_tab
+from ui.figures import build_figures_tab
+from ui.holder import EngineHolder
+from ui.i18n import Translator, t
+from ui.render import esc, render_chat
+from ui.staff import staff_credentials
+
+CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+MAX_UPLOAD = "10mb"
+
+
+def header(lang: str) -> str:
+    return f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>"
+
+
+def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | None = None,
+              staff: tuple[str, str] | None | bool = False, public_set: Path = PUBLIC_SET) -> gr.Blocks:
+    """The whole page; `staff` is (user, password), None for off, or False to read the environment."""
+    from ui.staff_tab import build_staff_tab
+
+    store = store or FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    credentials = staff_credentials() if staff is False else staff
+    tr = Translator()
+    with gr.Blocks(title=t("title"), analytics_enabled=False) as app:
+        lang = gr.State("zh")
+        with gr.Row(elem_id="rq-top"):
+            title = gr.HTML(header("zh"), elem_id="rq-header")
+            toggle = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False, container=False,
+                              elem_id="rq-lang", scale=0, min_width=170)
+        with gr.Tabs(elem_id="rq-tabs"):
+            with tr.add(gr.Tab(t("tab_chat"), id="chat", elem_id="rq-tab-chat"), label="tab_chat"):
+                chat = build_chat_tab(holder, store, tr, lang)
+            with tr.add(gr.Tab(t("tab_check"), id="check", elem_id="rq-tab-check"), label="tab_check"):
+                build_factcheck_tab(holder, tr, lang)
+            with tr.add(gr.Tab(t("tab_eval"), id="eval", elem_id="rq-tab-eval"), label="tab_eval"):
+                build_evaluation_tab(holder, tr, lang, public_set)
+            with tr.add(gr.Tab(t("tab_figures"), id="figures", elem_id="rq-tab-figures"), label="tab_figures"):
+                figures = build_figures_tab(holder, tr, lang)
+            with tr.add(gr.Tab(t("tab_staff"), id="staff", elem_id="rq-tab-staff"), label="tab_staff"):
+                build_staff_tab(holder, store, credentials, tr, lang)
+
+        def relabel(lg, turns, query, kind):
+            from reportqa.figures_table import figure_rows
+            from ui.figures import figures_frame
+
+            table = figures_frame(figure_rows(holder.engine.chunks), query, kind, lg)
+            return [lg, header(lg), render_chat(turns, lg), table, *tr.updates(lg)]
+
+        toggle.change(relabel, [toggle, chat["turns"], figures["query"], figures["kind"]],
+                      [lang, title, chat["chat"], figures["table"], *tr.components], api_visibility="private")
+    return app
+
+
+def launch_options(settings: Settings) -> dict:
+    """Keyword arguments of Blocks.launch: local only, no share link, no SSR, upload limit, styles."""
+    return {"server_name": settings.server_host, "server_port": settings.server_port, "share": False,
+            "ssr_mode": False, "max_file_size": MAX_UPLOAD, "css": CSS, "footer_links": ["api"],
+            "show_error": True}

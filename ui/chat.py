@@ -1,0 +1,165 @@
+"""The chat tab: streaming cited answers, click-to-source report view, ratings, and the `ask` API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import gradio as gr
+
+from reportqa.feedback import FeedbackStore
+from reportqa.models import QuestionError
+from ui.holder import EngineHolder
+from ui.i18n import Translator, t
+from ui.render import render_chat, render_notice, render_report, report_hint
+
+log = logging.getLogger(__name__)
+EXAMPLES = ("计划建成多少套人才公寓？", "2023年生产总值预期增长多少？", "国家高新技术企业要达到多少家？",
+            "过去五年新增城镇就业多少人？")
+# Clicks on [n] markers, citation headings and 👍/👎 inside the chat HTML become one 'click' event with data.
+CHAT_JS = """
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-kind]');
+  if (!b || !element.contains(b)) return;
+  ev.preventDefault();
+  trigger('click', {kind: b.dataset.kind, turn: Number(b.dataset.turn), n: Number(b.dataset.n || 0),
+                    rating: b.dataset.rating || ''});
+});
+"""
+# After the report view re-renders, bring the marked span into view.
+REPORT_JS = """
+watch('value', () => setTimeout(() => {
+  const m = element.querySelector('mark.rq-span');
+  if (m) m.scrollIntoView({block: 'center'});
+}, 80));
+"""
+
+
+def history_of(turns: list[dict]) -> list[str]:
+    """Earlier user turns that got an answer, oldest first: what follow-ups are rewritten with."""
+    return [turn["question"] for turn in turns if turn.get("answer") is not None]
+
+
+def respond(holder: EngineHolder, question: str, turns: list[dict], lang: str) -> Iterator[tuple]:
+    """Stream (chat html, turns, cleared question box) while the engine answers."""
+    question = (question or "").strip()
+    if not question:
+        gr.Warning(t("question_hint", lang))
+        yield render_chat(turns, lang), turns, ""
+        return
+    history = history_of(turns)
+    turns = [*turns, {"question": question, "answer": None, "error": ""}]
+    yield render_chat(turns, lang), turns, ""
+    try:
+        for answer in holder.engine.stream(question, history):
+            turns = [*turns[:-1], {**turns[-1], "answer": answer}]
+            yield render_chat(turns, lang), turns, ""
+    except QuestionError as exc:
+        turns = [*turns[:-1], {**turns[-1], "error": str(exc)}]
+        yield render_chat(turns, lang), turns, ""
+
+
+def citation_of(turns: list[dict], turn: int, n: int):
+    """The citation [n] of answer number `turn`, or None."""
+    if not 0 <= turn < len(turns) or turns[turn].get("answer") is None:
+        return None
+    return next((c for c in turns[turn]["answer"].citations if c.n == n), None)
+
+
+def show_citation(holder: EngineHolder, turns: list[dict], turn: int, n: int, lang: str) -> str:
+    """The report view for a citation: the whole document, the passage marked and scrolled to."""
+    c = citation_of(turns, turn, n)
+    doc = holder.document(c.source) if c else None
+    if doc is None:
+        return report_hint(lang)
+    hl = c.highlight if c.highlight else None
+    return render_report(doc.text, doc.title, doc.source, (c.start, c.end), hl)
+
+
+def answer_settings(holder: EngineHolder, answer) -> dict:
+    """The settings that shaped an answer, stored with its feedback."""
+    s = holder.settings
+    return {"mode": answer.mode, "embedding_model": s.embedding_model, "top_k": s.top_k,
+            "max_citations": s.max_citations, "llm_model": s.llm_model if answer.mode == "llm" else None}
+
+
+def rate(store: FeedbackStore, holder: EngineHolder, turns: list[dict], turn: int, rating: str, comment: str,
+         lang: str) -> str:
+    """Store a 👍/👎 (with the optional comment) for answer number `turn`; returns the status HTML."""
+    if not 0 <= turn < len(turns) or turns[turn].get("answer") is None or rating not in ("up", "down"):
+        return ""
+    answer = turns[turn]["answer"]
+    store.add(rating, answer.question, answer.text, [c.to_dict() for c in answer.citations], comment or "",
+              answer.standalone_question, answer_settings(holder, answer))
+    return render_notice(t("thanks", lang))
+
+
+def on_chat_click(holder: EngineHolder, store: FeedbackStore, data: dict, turns: list[dict], comment: str,
+                  lang: str) -> tuple:
+    """Dispatch a click inside the chat: a citation opens the report view, a thumb stores feedback."""
+    kind, turn = data.get("kind"), int(data.get("turn") or 0)
+    if kind == "cite":
+        return show_citation(holder, turns, turn, int(data.get("n") or 0), lang), gr.skip(), gr.skip()
+    if kind == "rate":
+        return gr.skip(), rate(store, holder, turns, turn, str(data.get("rating")), comment, lang), ""
+    return gr.skip(), gr.skip(), gr.skip()
+
+
+def api_ask(holder: EngineHolder, question: str, history: list[str] | None = None) -> tuple[str, dict]:
+    """The answer text and a JSON object with the citations and the searched-for question."""
+    try:
+        answer = holder.engine.ask(question, history or ())
+    except QuestionError as exc:
+        raise gr.Error(str(exc)) from exc
+    data = answer.to_dict()
+    return answer.text, {k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice")}
+
+
+def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, lang: gr.State) -> dict:
+    """Lay out the chat tab and wire its events; returns the components the app needs."""
+    turns = gr.State([])
+    with gr.Row(equal_height=False, elem_classes="rq-chat-row"):
+        with gr.Column(scale=3, min_width=300):
+            chat = gr.HTML(render_chat([]), elem_id="rq-chat", js_on_load=CHAT_JS, autoscroll=True,
+                           max_height=640)
+            with gr.Row(elem_classes="rq-ask-row"):
+                question = tr.add(gr.Textbox(label=t("question"), placeholder=t("question_hint"), lines=1,
+                                             max_lines=4, scale=5, min_width=180, elem_id="rq-question",
+                                             autofocus=True), label="question", placeholder="question_hint")
+                send = tr.add(gr.Button(t("send"), variant="primary", scale=1, min_width=72, elem_id="rq-send"),
+                              value="send")
+            examples = tr.add(gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
+                                         label=t("examples"), elem_id="rq-examples"), label="examples")
+            with gr.Row(elem_classes="rq-ask-row"):
+                comment = tr.add(gr.Textbox(label=t("comment"), lines=1, scale=5, min_width=180,
+                                            elem_id="rq-comment"), label="comment")
+                clear = tr.add(gr.Button(t("clear"), scale=1, min_width=72, elem_id="rq-clear"), value="clear")
+            status = gr.HTML("", elem_id="rq-feedback-status")
+        with gr.Column(scale=2, min_width=300):
+            report = gr.HTML(report_hint("zh"), elem_id="rq-report", js_on_load=REPORT_JS, max_height=640,
+                             label=t("report"))
+
+    def stream_answer(q, ts, lg):
+        yield from respond(holder, q, ts, lg)
+
+    ask_args = {"fn": stream_answer, "inputs": [question, turns, lang], "outputs": [chat, turns, question],
+                "api_visibility": "private", "show_progress": "hidden"}
+    question.submit(**ask_args)
+    send.click(**ask_args)
+    examples.click(lambda sample: sample[0], examples, question, api_visibility="private",
+                   show_progress="hidden").then(**ask_args)
+    clear.click(lambda lg: (render_chat([], lg), [], report_hint(lg), ""), lang, [chat, turns, report, status],
+                api_visibility="private")
+
+    def clicked(ts, cm, lg, evt: gr.EventData):
+        return on_chat_click(holder, store, dict(evt._data or {}), ts, cm, lg)
+
+    chat.click(clicked, [turns, comment, lang], [report, status, comment], api_visibility="private",
+               show_progress="hidden")
+
+    def ask_api(question: str, history: list[str] | None = None) -> tuple[str, dict]:
+        """Ask the report a question; returns the answer text and {citations, standalone_question, ...}."""
+        return api_ask(holder, question, history)
+
+    gr.api(ask_api, api_name="ask")
+    return {"chat": chat, "turns": turns, "report": report}

@@ -1,0 +1,129 @@
+"""The evaluation tab: upload or pick a question set, run it with progress, chart accuracy by kind, download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from reportqa.evaluation import EvalReport, evaluate, load_items
+from reportqa.settings import PROJECT_ROOT
+from ui.holder import EngineHolder
+from ui.i18n import Translator, t
+from ui.render import render_notice
+
+# Gradio spots a progress parameter by its default; each call gets its own tracker in its place.
+PROGRESS = gr.Progress()
+PUBLIC_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions.jsonl"
+TABLE_COLUMNS = ["id", "kind", "pass", "reason", "question", "answer", "citations"]
+CSV_COLUMNS = ["id", "kind", "passed", "reason", "question", "answer", "abstained", "verdict", "citations",
+               "latency_ms"]
+
+
+def chart_frame(report: EvalReport) -> pd.DataFrame:
+    """Accuracy per kind, for the bar plot."""
+    return pd.DataFrame([{"kind": k, "accuracy": round(p / n, 3), "items": f"{p}/{n}"}
+                         for k, (p, n) in report.by_kind().items()], columns=["kind", "accuracy", "items"])
+
+
+def _cited(result: dict) -> str:
+    return " | ".join(f"[{c['n']}] {c['section']}: {c['text'][:60]}" for c in result.get("citations", []))
+
+
+def table_frame(report: EvalReport) -> pd.DataFrame:
+    """One row per item: pass/fail, reason, what was asked, the answer and its citations (plain text cells)."""
+    rows = [[r["item"]["id"], r["item"].get("kind", ""), "✅" if r["passed"] else "❌", r["reason"],
+             r["item"].get("question") or r["item"].get("claim") or "",
+             r["result"].get("verdict") or r["result"].get("answer", ""), _cited(r["result"])] for r in report.rows]
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def results_jsonl(report: EvalReport) -> str:
+    """The results contract of shared/eval/README.md, plus passed and reason."""
+    return "".join(json.dumps({**r["result"], "kind": r["item"].get("kind"), "passed": r["passed"],
+                               "reason": r["reason"]}, ensure_ascii=False) + "\n" for r in report.rows)
+
+
+def results_csv(report: EvalReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        item, res = r["item"], r["result"]
+        writer.writerow([item["id"], item.get("kind", ""), r["passed"], r["reason"],
+                         item.get("question") or item.get("claim") or "", res.get("answer", ""), res.get("abstained"),
+                         res.get("verdict") or "", json.dumps(res.get("citations", []), ensure_ascii=False),
+                         res.get("latency_ms")])
+    return out.getvalue()
+
+
+def write_downloads(report: EvalReport, stem: str) -> list[str]:
+    """Write results.jsonl and results.csv to a fresh temporary folder; returns their paths."""
+    folder = Path(tempfile.mkdtemp(prefix="reportqa-eval-"))
+    jsonl, table = folder / f"{stem}-results.jsonl", folder / f"{stem}-results.csv"
+    jsonl.write_text(results_jsonl(report), encoding="utf-8")
+    table.write_text(results_csv(report), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV correctly
+    return [str(jsonl), str(table)]
+
+
+def summary(report: EvalReport, lang: str) -> str:
+    passed = sum(r["passed"] for r in report.rows)
+    if lang == "en":
+        text = (f"{passed}/{len(report.rows)} passed · accuracy {report.accuracy:.1%} · "
+                f"evidence cited {report.citation_hit:.1%} · p50 {report.latency(50):.0f} ms")
+    else:
+        text = (f"通过 {passed}/{len(report.rows)} 题 · 准确率 {report.accuracy:.1%} · "
+                f"引用命中 {report.citation_hit:.1%} · 中位耗时 {report.latency(50):.0f} 毫秒")
+    return render_notice(text, "ok")
+
+
+def run_set(holder: EngineHolder, path: str | None, lang: str, progress=None) -> tuple:
+    """(summary html, chart frame, table frame, download paths) for the question set at `path`."""
+    if not path:
+        return render_notice(t("eval_need_file", lang), "error"), None, None, None
+    name = Path(path).name
+    try:
+        items = load_items(name, text=Path(path).read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, OSError, KeyError) as exc:
+        return render_notice(f"{name}: {exc}", "error"), None, None, None
+    if not items:
+        return render_notice(f"{name}: 0 items", "error"), None, None, None
+    track = (lambda xs: progress.tqdm(xs, desc=name)) if progress is not None else (lambda xs: xs)
+    report = evaluate(holder.engine, items, progress=track)
+    return summary(report, lang), chart_frame(report), table_frame(report), write_downloads(report, Path(name).stem)
+
+
+def build_evaluation_tab(holder: EngineHolder, tr: Translator, lang: gr.State, public_set: Path = PUBLIC_SET) -> dict:
+    """Lay out the evaluation tab and wire its events."""
+    with gr.Row():
+        upload = tr.add(gr.File(label=t("eval_file"), file_types=[".jsonl", ".csv"], type="filepath",
+                                elem_id="rq-eval-file", scale=3, min_width=260), label="eval_file")
+        with gr.Column(scale=1, min_width=200):
+            run = tr.add(gr.Button(t("eval_run"), variant="primary", elem_id="rq-eval-run"), value="eval_run")
+            public = tr.add(gr.Button(t("eval_public"), elem_id="rq-eval-public", interactive=public_set.exists()),
+                            value="eval_public")
+            if not public_set.exists():
+                gr.HTML(render_notice(t("eval_missing"), "error"))
+    status = gr.HTML("", elem_id="rq-eval-summary")
+    chart = tr.add(gr.BarPlot(x="kind", y="accuracy", y_lim=[0, 1], label=t("eval_chart"), elem_id="rq-eval-chart",
+                              height=260, x_title="kind", y_title="accuracy"), label="eval_chart")
+    table = tr.add(gr.Dataframe(headers=TABLE_COLUMNS, label=t("eval_table"), elem_id="rq-eval-table",
+                                interactive=False, wrap=True, max_height=420), label="eval_table")
+    downloads = tr.add(gr.File(label=t("eval_downloads"), file_count="multiple", interactive=False,
+                               elem_id="rq-eval-downloads"), label="eval_downloads")
+    outputs = [status, chart, table, downloads]
+
+    def run_uploaded(path, lg, progress=PROGRESS):
+        return run_set(holder, path, lg, progress)
+
+    def run_public(lg, progress=PROGRESS):
+        return run_set(holder, str(public_set) if public_set.exists() else None, lg, progress)
+
+    run.click(run_uploaded, [upload, lang], outputs, api_visibility="private")
+    public.click(run_public, [lang], outputs, api_visibility="private")
+    return {"chart": chart}

@@ -1,0 +1,61 @@
+"""The figures tab (数据一览): every figure of the report, filterable and sortable, each row linked to its place."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from reportqa.figures_table import FigureRow, figure_rows, parse_location
+from ui.holder import EngineHolder
+from ui.i18n import Translator, t
+from ui.render import render_report, report_hint
+
+COLUMNS = {"zh": ["数字", "数值", "单位", "类型", "所在句子", "章节", "位置"],
+           "en": ["figure", "value", "unit", "kind", "sentence", "section", "location"]}
+KIND_CHOICES = ("all", "target", "achievement", "other")
+
+
+def figures_frame(rows: list[FigureRow], query: str = "", kind: str = "all", lang: str = "zh") -> pd.DataFrame:
+    """The rows matching the query (in figure, unit, sentence or section) and kind, as a table."""
+    query = (query or "").strip().lower()
+    picked = [r for r in rows if (kind in ("all", "", None) or r.kind == kind)
+              and (not query or any(query in s.lower() for s in (r.figure, r.unit, r.sentence, r.section)))]
+    data = [[r.figure, r.value, r.unit, t(r.kind, lang), r.sentence, r.section, r.location] for r in picked]
+    return pd.DataFrame(data, columns=COLUMNS["en" if lang == "en" else "zh"])
+
+
+def show_location(holder: EngineHolder, location: str, lang: str) -> str:
+    """The report view at a figure's sentence."""
+    where = parse_location(location)
+    doc = holder.document(where[0]) if where else None
+    if doc is None:
+        return report_hint(lang)
+    return render_report(doc.text, doc.title, doc.source, (where[1], where[2]))
+
+
+def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
+    """Lay out the figures tab and wire its events."""
+    with gr.Row():
+        query = tr.add(gr.Textbox(label=t("fig_search"), scale=3, min_width=200, elem_id="rq-fig-search"),
+                       label="fig_search")
+        kind = tr.add(gr.Radio([(t(k), k) for k in ("kind_all", "target", "achievement", "other")], value="all",
+                               label=t("fig_kind"), scale=2, min_width=200, elem_id="rq-fig-kind"), label="fig_kind")
+    table = tr.add(gr.Dataframe(figures_frame(figure_rows(holder.engine.chunks)), label=t("fig_table"),
+                                interactive=False, wrap=True, max_height=460, elem_id="rq-fig-table"),
+                   label="fig_table")
+    report = gr.HTML(report_hint("zh"), elem_id="rq-fig-report", max_height=420,
+                     js_on_load="watch('value', () => setTimeout(() => "
+                                "element.querySelector('mark.rq-span')?.scrollIntoView({block: 'center'}), 80));")
+
+    def refilter(q, k, lg):
+        return figures_frame(figure_rows(holder.engine.chunks), q, k, lg)
+
+    for event in (query.change, kind.change):
+        event(refilter, [query, kind, lang], table, api_visibility="private", show_progress="hidden")
+
+    def picked(lg, evt: gr.SelectData):
+        row = evt.row_value or []
+        return show_location(holder, str(row[-1]) if row else "", lg)
+
+    table.select(picked, [lang], report, api_visibility="private")
+    return {"table": table, "query": query, "kind": kind}

@@ -1,0 +1,28 @@
+"""The engine the UI serves, swapped for a freshly built one only when a rebuild succeeds."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from reportqa.engine import Engine, build_engine
+from reportqa.settings import Settings
+
+
+class EngineHolder:
+    """Holds the current engine; `rebuild` builds a new one and swaps it in only on success."""
+
+    def __init__(self, engine: Engine, settings: Settings, build: Callable[..., Engine] = build_engine) -> None:
+        self.engine, self.settings, self._build = engine, settings, build
+        self._lock = threading.Lock()
+
+    def rebuild(self, progress=None, force: bool = False) -> Engine:
+        """Build from the knowledge folder (reusing the index when unchanged) and serve the result."""
+        with self._lock:
+            engine = self._build(self.settings, progress=progress, rebuild=force)
+            self.engine = engine
+            return engine
+
+    def document(self, source: str):
+        """The served document called `source`, or None."""
+        return next((d for d in self.engine.documents if d.source == source), None)
