@@ -21,7 +21,7 @@ _OVERALL_STRONG = re.compile(r"今后五年|未来五年|今后5年|未来5年|n
 _PLAN_WEAK = re.compile(r"计划|目标|预期|预计|将|要|打算|力争|争取|拟|准备|target|goal|plan|will|expected|aim", re.I)
 _REVIEW_WEAK = re.compile(r"累计|年均|已经|已|了|成功|实现|完成|取得|were|was|have been|has been|did|achieved|created|built\b", re.I)
 _FIGURE_ASK = re.compile(
-    r"多少|几|多大|多高|比重|比例|占比|百分之|增速|涨幅|增长|目标是|排名|第几|规模|how many|how much|what (?:is|was) the .*"
+    r"多少|几|多大|多高|比重|比例|占比|百分之|增速|涨幅|增长|排名|第几|规模|how many|how much|what (?:is|was) the .*"
     r"(?:rate|growth|target|number|share|percentage|amount)|by how", re.I,
 )
 _LIST_ASK = re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+|有什么|包括|分别|which|what are|list", re.I)

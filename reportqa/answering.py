@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from reportqa.analysis import term_variants
 from reportqa.clauses import resolve_respectively
-from reportqa.evidence import ENUMERATION, TIME, WHEN, Candidate, ClauseScorer, CorpusStats, question_bigrams
+from reportqa.evidence import (
+    ENUMERATION,
+    TIME,
+    WHEN,
+    Candidate,
+    ClauseScorer,
+    CorpusStats,
+    asked_unit,
+    question_bigrams,
+)
 from reportqa.glossary import term_groups
 from reportqa.grounding import GroundingError, check_grounding
 from reportqa.models import Answer, Citation
@@ -25,6 +34,8 @@ LEAD_EN = {
     "review": "According to the report's review of the government's past term: ",
     "overall": "According to the report's goals for the next five years: ",
 }
+# Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
+MEASURE_WORDS = frozenset(["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目"])
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
 _ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
 _ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
@@ -94,12 +105,15 @@ class ExtractiveAnswerer:
         """The best candidate whose passage holds every key term and whose clause has the asked kind of
         answer (a time for 'when', an enumeration for 'which ones'); None and the missing term if none."""
         groups = self.term_groups(query)
+        unit = asked_unit(query)
         missing = ""
         for candidate in [best] + [c for c in candidates[1:12] if c.lexical >= threshold]:
             if query.explicit_part and candidate.chunk.part != best.chunk.part:
                 continue
             here = squash(candidate.chunk.text + candidate.chunk.section)
-            absent = [g[0] for g in groups if not any(squash(v) in here for v in g)]
+            unit_met = unit is not None and any(f.unit == unit for f in find_figures(candidate.clause.text))
+            absent = [g[0] for g in groups
+                      if not any(squash(v) in here for v in g) and not (unit_met and g[0] in MEASURE_WORDS)]
             if absent:
                 missing = missing or absent[0]
                 continue

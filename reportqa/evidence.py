@@ -67,9 +67,13 @@ class Candidate:
 
 def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
     """Weighted bigrams that carry the question's content (question words weigh nothing: not in the corpus)."""
-    from reportqa.analysis import strip_frame_words
+    from reportqa.analysis import strip_frame_words, term_variants
 
-    source = " ".join(query.terms) if query.language == "en" else strip_frame_words(squash(query.text))
+    if query.language == "en":
+        source = " ".join(query.terms)
+    else:
+        extra = [v for t in query.terms for v in term_variants(t)[1:]]
+        source = " ".join([strip_frame_words(squash(query.text)), *extra])
     return {g: w for g in _bigrams(source) if (w := stats.idf(g)) > 0}
 
 
@@ -109,7 +113,8 @@ class ClauseScorer:
     @staticmethod
     def _coverage(weights, total, clause: Clause, clauses, passage: str, context: str) -> float:
         here = squash(clause.text)
-        near = "".join(squash(c.text) for c in clauses if abs(c.index - clause.index) == 1 and c.sentence == clause.sentence)
+        # the clause before usually holds the subject ("规模以上工业企业达1796家，较2017年增长56.9%")
+        near = "".join(squash(c.text) for c in clauses if c.index == clause.index - 1 and c.sentence == clause.sentence)
         sentence = squash(passage[clause.sentence[0] : clause.sentence[1]])
         whole = squash(passage)
         got = 0.0

@@ -13,7 +13,9 @@ _TAIL = re.compile(r"(?:的情况|情况|怎么样|如何|又是多少|是多少
 _ASK = re.compile(r"多少|几|哪|什么|谁|何时|怎么|如何|是否|吗|how|what|which|who|when|where|why", re.IGNORECASE)
 _PRONOUN = re.compile(r"它|其|这个|那个|该项|此项|这项|上述")
 # Words at which a question's predicate begins: the topic is what comes before.
-_PREDICATE = re.compile(r"(?:是|要|将|有|达到|达|增长|提高|新增|预期|计划|目标|控制|占|累计|年均|多少|几|哪|什么)")
+_PREDICATE = re.compile(
+    r"(?:是|要|将|有|达到|达|增长|提高|提升|较|比|新增|预期|计划|目标|控制|占|累计|年均|实施|开展|推进|建成|完成|多少|几|哪|什么)"
+)
 _ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套人项处座条亿万元%]*|哪些|哪个|什么")
 _QUALIFIER = re.compile(r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+")
 
@@ -43,6 +45,10 @@ def _posseg():
     return jieba.posseg
 
 
+def _content(text: str) -> list[str]:
+    return [w for w, f in _posseg().cut(text) if f.startswith(("n", "v", "j")) and len(w) >= 2]
+
+
 def _spans(text: str) -> list[tuple[int, int, str, str]]:
     spans, pos = [], 0
     for word, flag in _posseg().cut(text):
@@ -56,6 +62,15 @@ def _replace_topic(previous: str, fragment: str) -> str:
     qualifier = _QUALIFIER.match(previous)
     if _QUALIFIER.fullmatch(fragment):  # "过去五年呢？": same question, another period
         return fragment + previous[qualifier.end() if qualifier else 0 :]
+    head = qualifier.end() if qualifier else 0
+    predicate = _PREDICATE.search(previous, head)
+    topic = previous[head : predicate.start()] if predicate else ""
+    # 1) the fragment names the same kind of thing as the whole topic (…企业 ~ …企业, 处理率 ~ 城镇化率)
+    if len(topic) >= 2 and topic[-1] == fragment[-1] and not topic.endswith(fragment):
+        return previous[:head] + fragment + previous[predicate.start() :]
+    if len(_content(fragment)) >= 2:  # "累计完成的电网投资": a topic of its own; keep only the question
+        ask = re.search(r"(?:是|有|要)?(?:多少|几)|哪些|什么", previous)
+        return fragment + (ask.group(0) if ask else "是多少")
     spans = _spans(previous)
     tail = fragment[-2:]
     # 1) a word ending like the fragment (养老保险 ~ 医疗保险), with the nouns before it
@@ -65,9 +80,9 @@ def _replace_topic(previous: str, fragment: str) -> str:
             while j > 0 and spans[j - 1][3].startswith("n") and not _QUALIFIER.fullmatch(spans[j - 1][2]):
                 j -= 1
             return previous[: spans[j][0]] + fragment + previous[end:]
-    # 2) a sibling word of the same shape (供水 ~ 供暖)
+    # 2) a sibling word of the same shape (供水 ~ 供暖, 工业 ~ 农业)
     for start, end, word, _flag in spans:
-        if len(word) == len(fragment) and word[0] == fragment[0] and word != fragment:
+        if len(word) == len(fragment) and (word[0] == fragment[0] or word[-1] == fragment[-1]) and word != fragment:
             return previous[:start] + fragment + previous[end:]
     # 3) the longest noun phrase that is not a time qualifier (…中小学校 → …幼儿园)
     phrases, run = [], []
@@ -83,7 +98,6 @@ def _replace_topic(previous: str, fragment: str) -> str:
     if phrases:
         best = max(reversed(phrases), key=lambda r: r[-1][1] - r[0][0])
         return previous[: best[0][0]] + fragment + previous[best[-1][1] :]
-    head = qualifier.end() if qualifier else 0
     return previous[:head] + fragment + "，" + previous[head:]
 
 

@@ -24,9 +24,10 @@ class HybridRetriever:
     """Dense + lexical retrieval over the served passages."""
 
     def __init__(self, store: ChromaVectorStore, embedder: Embedder, candidates: int = 30,
-                 dense_weight: float = 1.0, lexical_weight: float = 1.0) -> None:
+                 dense_weight: float = 1.0, lexical_weight: float = 1.0, rrf_k: int = 10) -> None:
         self.store, self.embedder = store, embedder
         self.candidates, self.dense_weight, self.lexical_weight = candidates, dense_weight, lexical_weight
+        self.rrf_k = rrf_k  # small k: a top rank in one list counts more than mere presence in both
         self.reload()
 
     def reload(self) -> None:
@@ -48,7 +49,7 @@ class HybridRetriever:
         ][: self.candidates]
         dense_scores, lexical_scores = dict(dense), dict(lexical)
         fused = fuse_rankings([[i for i, _ in dense], [i for i, _ in lexical]],
-                              [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight])
+                              [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight], k=self.rrf_k)
         hits = []
         for chunk_id, score in fused:
             chunk = self.by_id.get(chunk_id)

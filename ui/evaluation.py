@@ -37,7 +37,7 @@ def _cited(result: dict) -> str:
 
 def table_frame(report: EvalReport) -> pd.DataFrame:
     """One row per item: pass/fail, reason, what was asked, the answer and its citations (plain text cells)."""
-    rows = [[r["item"]["id"], r["item"].get("kind", ""), "✅" if r["passed"] else "❌", r["reason"],
+    rows = [[r["item"]["id"], r["item"].get("kind", ""), "pass" if r["passed"] else "FAIL", r["reason"],
              r["item"].get("question") or r["item"].get("claim") or "",
              r["result"].get("verdict") or r["result"].get("answer", ""), _cited(r["result"])] for r in report.rows]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -72,14 +72,16 @@ def write_downloads(report: EvalReport, stem: str) -> list[str]:
 
 
 def summary(report: EvalReport, lang: str) -> str:
+    """One line: passed, accuracy, evidence cited (when the set names evidence), median latency."""
     passed = sum(r["passed"] for r in report.rows)
-    if lang == "en":
-        text = (f"{passed}/{len(report.rows)} passed · accuracy {report.accuracy:.1%} · "
-                f"evidence cited {report.citation_hit:.1%} · p50 {report.latency(50):.0f} ms")
-    else:
-        text = (f"通过 {passed}/{len(report.rows)} 题 · 准确率 {report.accuracy:.1%} · "
-                f"引用命中 {report.citation_hit:.1%} · 中位耗时 {report.latency(50):.0f} 毫秒")
-    return render_notice(text, "ok")
+    has_evidence = any(r["item"].get("evidence") for r in report.rows)
+    en = lang == "en"
+    parts = [f"{passed}/{len(report.rows)} passed" if en else f"通过 {passed}/{len(report.rows)} 题",
+             f"{'accuracy' if en else '准确率'} {report.accuracy:.1%}"]
+    if has_evidence:
+        parts.append(f"{'evidence cited' if en else '引用命中'} {report.citation_hit:.1%}")
+    parts.append(f"p50 {report.latency(50):.0f} ms" if en else f"中位耗时 {report.latency(50):.0f} 毫秒")
+    return render_notice(" · ".join(parts), "ok")
 
 
 def run_set(holder: EngineHolder, path: str | None, lang: str, progress=None) -> tuple:
@@ -113,7 +115,8 @@ def build_evaluation_tab(holder: EngineHolder, tr: Translator, lang: gr.State, p
     chart = tr.add(gr.BarPlot(x="kind", y="accuracy", y_lim=[0, 1], label=t("eval_chart"), elem_id="rq-eval-chart",
                               height=260, x_title="kind", y_title="accuracy"), label="eval_chart")
     table = tr.add(gr.Dataframe(headers=TABLE_COLUMNS, label=t("eval_table"), elem_id="rq-eval-table",
-                                interactive=False, wrap=True, max_height=420), label="eval_table")
+                                interactive=False, wrap=True, max_height=420,
+                                column_widths=["7%", "9%", "6%", "14%", "20%", "22%", "22%"]), label="eval_table")
     downloads = tr.add(gr.File(label=t("eval_downloads"), file_count="multiple", interactive=False,
                                elem_id="rq-eval-downloads"), label="eval_downloads")
     outputs = [status, chart, table, downloads]

@@ -10,8 +10,8 @@ from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.render import render_report, report_hint
 
-COLUMNS = {"zh": ["数字", "数值", "单位", "类型", "所在句子", "章节", "位置"],
-           "en": ["figure", "value", "unit", "kind", "sentence", "section", "location"]}
+COLUMNS = {"zh": ["数字", "数值", "单位", "类型", "上下文", "章节", "所在句子", "位置", "文件"],
+           "en": ["figure", "value", "unit", "kind", "context", "section", "sentence", "offsets", "file"]}
 KIND_CHOICES = ("all", "target", "achievement", "other")
 
 
@@ -20,17 +20,24 @@ def figures_frame(rows: list[FigureRow], query: str = "", kind: str = "all", lan
     query = (query or "").strip().lower()
     picked = [r for r in rows if (kind in ("all", "", None) or r.kind == kind)
               and (not query or any(query in s.lower() for s in (r.figure, r.unit, r.sentence, r.section)))]
-    data = [[r.figure, r.value, r.unit, t(r.kind, lang), r.sentence, r.section, r.location] for r in picked]
+    data = [[r.figure, r.value, r.unit, t(r.kind, lang), r.clause, r.section, r.sentence, f"{r.start}-{r.end}",
+             r.source] for r in picked]
     return pd.DataFrame(data, columns=COLUMNS["en" if lang == "en" else "zh"])
 
 
 def show_location(holder: EngineHolder, location: str, lang: str) -> str:
-    """The report view at a figure's sentence."""
+    """The report view with the figure's sentence marked and the figure highlighted in it."""
     where = parse_location(location)
     doc = holder.document(where[0]) if where else None
-    if doc is None:
+    if doc is None or where is None:
         return report_hint(lang)
-    return render_report(doc.text, doc.title, doc.source, (where[1], where[2]))
+    source, start, end = where
+    row = next((r for r in figure_rows(holder.engine.chunks)
+                if r.source == source and r.start == start and r.end == end), None)
+    if row is None:
+        return render_report(doc.text, doc.title, doc.source, (start, end))
+    s = row.sentence_start
+    return render_report(doc.text, doc.title, doc.source, (s, row.sentence_end), (start - s, end - s))
 
 
 def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
@@ -38,10 +45,11 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
     with gr.Row():
         query = tr.add(gr.Textbox(label=t("fig_search"), scale=3, min_width=200, elem_id="rq-fig-search"),
                        label="fig_search")
-        kind = tr.add(gr.Radio([(t(k), k) for k in ("kind_all", "target", "achievement", "other")], value="all",
+        kind = tr.add(gr.Radio([(t("kind_all"), "all")] + [(t(k), k) for k in KIND_CHOICES[1:]], value="all",
                                label=t("fig_kind"), scale=2, min_width=200, elem_id="rq-fig-kind"), label="fig_kind")
     table = tr.add(gr.Dataframe(figures_frame(figure_rows(holder.engine.chunks)), label=t("fig_table"),
-                                interactive=False, wrap=True, max_height=460, elem_id="rq-fig-table"),
+                                interactive=False, wrap=True, max_height=460, elem_id="rq-fig-table",
+                                column_widths=["8%", "8%", "5%", "9%", "20%", "15%", "25%", "7%", "8%"]),
                    label="fig_table")
     report = gr.HTML(report_hint("zh"), elem_id="rq-fig-report", max_height=420,
                      js_on_load="watch('value', () => setTimeout(() => "
@@ -55,7 +63,7 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
 
     def picked(lg, evt: gr.SelectData):
         row = evt.row_value or []
-        return show_location(holder, str(row[-1]) if row else "", lg)
+        return show_location(holder, f"{row[-1]}:{row[-2]}" if len(row) >= 2 else "", lg)
 
     table.select(picked, [lang], report, api_visibility="private")
     return {"table": table, "query": query, "kind": kind}

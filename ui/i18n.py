@@ -21,7 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "send": ("提问", "Ask"),
     "clear": ("清空对话", "Clear conversation"),
     "examples": ("示例问题（点击即问）", "Example questions (click to ask)"),
-    "comment": ("评论（可选，随 👍/👎 一起提交）", "Comment (optional, sent with 👍/👎)"),
+    "comment": ("评论（可选，点“有帮助/没帮助”时一并提交）", "Comment (optional, sent with Helpful / Not helpful)"),
     "report": ("报告原文", "Report text"),
     "report_hint": ("点击回答下方的引用，在此查看原文位置。", "Click a citation under an answer to see it in the report."),
     "empty_chat": ("请在下方输入问题，或点击示例问题。", "Type a question below, or click an example."),

@@ -1,0 +1,125 @@
+"""A real app server (app.py in a subprocess, tmp data and knowledge folders) and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+STAFF = ("staff", "correct horse battery staple")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"app.py did not answer at {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> str:
+    """Start `python app.py` once per session on a free port; the index is built in a tmp data folder."""
+    base = tmp_path_factory.mktemp("app")
+    knowledge = base / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    for path in knowledge.iterdir():
+        path.chmod(0o644)
+    port = free_port()
+    env = {**os.environ, "REPORTQA_DATA_DIR": str(base / "data"), "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
+           "REPORTQA_SERVER_HOST": "127.0.0.1", "REPORTQA_SERVER_PORT": str(port),
+           "REPORTQA_STAFF_USER": STAFF[0], "REPORTQA_STAFF_PASSWORD": STAFF[1], "HF_HUB_OFFLINE": "1",
+           "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
+    env.pop("REPORTQA_LLM_BASE_URL", None)
+    log = base / "app.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """open_page(viewport) -> a page on the app, loaded and ready, recording every request it makes."""
+    contexts = []
+
+    def _open(viewport: dict = DESKTOP):
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.requests = []
+        page.on("request", lambda request: page.requests.append(request.url))
+        page.goto(server, wait_until="load")
+        page.wait_for_selector("#rq-question textarea", timeout=60_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name) saves docs/screenshots/<name>.png (the whole page) and returns its path."""
+
+    def _save(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _save
+
+
+@pytest.fixture
+def staff_login():
+    """The staff user and password the server was started with."""
+    return STAFF
