@@ -119,6 +119,10 @@ class ExtractiveAnswerer:
                 continue
             if WHEN.search(query.text) and not TIME.search(candidate.clause.text):
                 continue
+            if query.wants_figure and not query.wants_list and re.search(r"多少|几", query.text) and not (
+                re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate))
+            ):
+                continue  # asked for a number, and this clause gives none
             if query.wants_list and re.search(r"分别是|哪几|哪些", query.text) and not (
                 ENUMERATION.search(candidate.clause.text) or "“" in candidate.clause.text
             ):

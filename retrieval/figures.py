@@ -88,6 +88,8 @@ def find_figures(text: str) -> list[Figure]:
         if m.start() in taken or text[m.start() : m.start() + 2] in _NOT_COUNTS:
             continue
         raw = m.group("num")
+        if not re.search("[零〇一二两三四五六七八九十]", raw):
+            continue  # '万元', '亿元': a magnitude alone is not a number
         mag = ""
         while raw and raw[-1] in "万亿" and len(raw) > 1 and chinese_to_number(raw[:-1]) is not None:
             mag, raw = raw[-1] + mag, raw[:-1]

@@ -111,7 +111,7 @@ def test_figures_table_filters_and_links_rows_to_the_report(open_page, screensho
     screenshot(page, f"figures-{device}")
     page.fill("#rq-fig-search textarea, #rq-fig-search input", "人才公寓")
     page.wait_for_function("!document.querySelector('#rq-fig-table').innerText.includes('7.5%')", timeout=15_000)
-    page.locator("#rq-fig-table").get_by_text("建成人才公寓2000套").first.click()
+    page.locator("#rq-fig-table").get_by_text("建成人才公寓2000套", exact=True).locator("visible=true").first.click()
     mark = page.locator("#rq-fig-report mark.rq-span")
     mark.wait_for(timeout=15_000)
     assert "建成人才公寓2000套" in mark.inner_text()

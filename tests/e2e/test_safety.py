@@ -36,7 +36,9 @@ def test_payload_claim_renders_as_text(open_page):
     page.click("#rq-check")
     page.wait_for_selector("#rq-verdicts tbody tr", timeout=60_000)
     verdicts = page.locator("#rq-verdicts")
-    assert verdicts.locator("img, script, form, input").count() == 0
-    assert "<img src=x onerror=alert(1)>" in verdicts.inner_text()
-    assert "5%~6%，8%~10%" in verdicts.inner_text()
+    assert verdicts.locator("img, script, form, input, s, del").count() == 0
+    shown = verdicts.inner_text()
+    assert "<img src=x onerror=alert(1)>" in shown
+    assert "5%~6%" in shown and "8%~10%" in shown  # the claim is shown NFKC-normalised, as checked
+    assert "3. 第一项" in shown
     assert not [u for u in page.requests if "example.com" in u]

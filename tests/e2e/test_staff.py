@@ -11,7 +11,7 @@ DOCUMENT = ("测试文档\n示范水塔建设。商丘市计划新建示范水�
 
 def login(page, user: str, password: str) -> None:
     page.get_by_role("tab", name="管理").click()
-    page.fill("#rq-staff-user input", user)
+    page.fill("#rq-staff-user textarea, #rq-staff-user input", user)
     page.fill("#rq-staff-password input", password)
     page.click("#rq-login-button")
 
