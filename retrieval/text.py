@@ -32,6 +32,7 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=65536)  # passages are normalised again and again while scoring clauses
 def normalize(text: str) -> str:
     """NFKC (full-width digits → ASCII), simplified characters, no invisible chars, folded spaces."""
     text = unicodedata.normalize("NFKC", strip_invisible(text))
@@ -40,6 +41,7 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def squash(text: str) -> str:
     """normalize() and remove all white space: the form used for substring comparisons."""
     return _SPACES.sub("", normalize(text))

@@ -38,7 +38,7 @@ def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | N
         with gr.Row(elem_id="rq-top"):
             title = gr.HTML(header("zh"), elem_id="rq-header", scale=1, min_width=260)
             toggle = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False, container=False,
-                              elem_id="rq-lang", scale=0, min_width=170)
+                              elem_id="rq-lang", scale=0, min_width=210)
         with gr.Tabs(elem_id="rq-tabs", overflow_behavior="wrap"):
             with tr.add(gr.Tab(t("tab_chat"), id="chat", elem_id="rq-tab-chat"), label="tab_chat"):
                 chat = build_chat_tab(holder, store, tr, lang)

@@ -116,7 +116,7 @@ def build_evaluation_tab(holder: EngineHolder, tr: Translator, lang: gr.State, p
                               height=260, x_title="kind", y_title="accuracy"), label="eval_chart")
     table = tr.add(gr.Dataframe(headers=TABLE_COLUMNS, label=t("eval_table"), elem_id="rq-eval-table",
                                 interactive=False, wrap=True, max_height=420,
-                                column_widths=["7%", "9%", "6%", "14%", "20%", "22%", "22%"]), label="eval_table")
+                                column_widths=[64, 90, 60, 150, 220, 260, 320]), label="eval_table")
     downloads = tr.add(gr.File(label=t("eval_downloads"), file_count="multiple", interactive=False,
                                elem_id="rq-eval-downloads"), label="eval_downloads")
     outputs = [status, chart, table, downloads]

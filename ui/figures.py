@@ -49,7 +49,7 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
                                label=t("fig_kind"), scale=2, min_width=200, elem_id="rq-fig-kind"), label="fig_kind")
     table = tr.add(gr.Dataframe(figures_frame(figure_rows(holder.engine.chunks)), label=t("fig_table"),
                                 interactive=False, wrap=True, max_height=460, elem_id="rq-fig-table",
-                                column_widths=["8%", "8%", "5%", "9%", "20%", "15%", "25%", "7%", "8%"]),
+                                column_widths=[80, 80, 50, 90, 200, 180, 320, 90, 120]),
                    label="fig_table")
     report = gr.HTML(report_hint("zh"), elem_id="rq-fig-report", max_height=420,
                      js_on_load="watch('value', () => setTimeout(() => "
