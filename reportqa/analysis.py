@@ -14,7 +14,7 @@ from retrieval.text import is_english, normalize
 # Strong cues decide which part of the report a question is about; weak ones only lean.
 _PLAN_STRONG = re.compile(r"今年|本年度|20\d\d年(?:的)?(?:目标|计划|预期|要|将|工作)|this year|(?:in|for) 20\d\d\b", re.I)
 _REVIEW_STRONG = re.compile(
-    r"过去五年|过去5年|五年来|5年来|近五年|这五年|本届政府|上届政府|以来|去年|过去几年|"
+    r"这几年|这些年|近几年|过去五年|过去5年|五年来|5年来|近五年|这五年|本届政府|上届政府|以来|去年|过去几年|"
     r"past (?:five|5) years|last (?:five|5) years|since 20\d\d|previous government|so far", re.I,
 )
 _OVERALL_STRONG = re.compile(r"今后五年|未来五年|今后5年|未来5年|next (?:five|5) years|coming (?:five|5) years", re.I)
@@ -72,6 +72,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _ADMIN_SUFFIX = re.compile(r"(?<=..)(?:县|市|区|省)$")
 
 
+# Colloquial phrasings rewritten into the report's register before analysis (咋样 → 怎么样, 盖 → 建成).
+COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r) for p, r in (
+        (r"咋样|咋回事", "怎么样"), (r"啥", "什么"), (r"咋", "怎么"), (r"老百姓|百姓|群众们", "居民"),
+        (r"兜里的钱|手里的钱|口袋里的钱|挣的钱|收入的钱", "可支配收入"), (r"(?<![建成])盖(?:了|好)?", "建成"),
+        (r"规上", "规模以上"), (r"涨了|涨", "增长"), (r"一年能", "年均"), (r"娃|孩子们?", "学生"),
+        (r"搞得|弄得|干得", ""), (r"完事儿?了没|完成了没|弄完了没", "完成"), (r"啊|呀|哈|嘛|哦|呗|咱们?", ""),
+    )
+)
+
+
+def formalise(text: str) -> str:
+    """Colloquial Chinese in the report's own register, for matching (the user's wording is kept for display)."""
+    for pattern, replacement in COLLOQUIAL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def term_variants(term: str) -> tuple[str, ...]:
     """A key term and the forms in which a report may write it."""
     variants = [term, *SYNONYMS.get(term, ())]
@@ -106,6 +124,8 @@ def analyse(question: str, standalone: str, document_years: Sequence[int] = (),
     """Turn a (rewritten) question into a Query for retrieval and answering."""
     text = normalize(standalone)
     english = is_english(text)
+    if not english:
+        text = formalise(text)
     years = tuple(int(y) for y in _YEAR.findall(text))
     weights, explicit = part_weights(text)
     if explicit is None and years and document_years and any(y in document_years for y in years):
@@ -121,4 +141,5 @@ def analyse(question: str, standalone: str, document_years: Sequence[int] = (),
         lexical_text=lexical, terms=terms, part_weights=weights, explicit_part=explicit, years=years,
         wants_figure=bool(_FIGURE_ASK.search(text)), wants_list=bool(_LIST_ASK.search(text)),
         sources=tuple(sources),
+        focus=_content_words(formalise(normalize(question))) if standalone != question and not english else (),
     )

@@ -40,7 +40,9 @@ def docx_to_text(data: bytes, name: str) -> str:
     from docx.opc.exceptions import PackageNotFoundError
 
     if data[:4] != b"PK\x03\x04":
-        raise DocumentError(f"{name}: not a .docx file (encrypted, old .doc format or damaged); save it as .docx.")
+        raise DocumentError(
+            f"{name}: not a .docx file (encrypted, old .doc format or damaged); save it as .docx."
+        )
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -59,10 +61,14 @@ def convert_bytes(data: bytes, name: str) -> str:
     """Plain text of an uploaded file, or DocumentError naming it and saying what to do."""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        raise DocumentError(f"{name}: unsupported file type {suffix or '(none)'}; use {', '.join(UPLOAD_SUFFIXES)}.")
+        raise DocumentError(
+            f"{name}: unsupported file type {suffix or '(none)'}; use {', '.join(UPLOAD_SUFFIXES)}."
+        )
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DocumentError(f"{name}: {len(data) / 1_048_576:.1f} MB is over the "
-                            f"{MAX_UPLOAD_BYTES // 1_048_576} MB upload limit; split the file.")
+        raise DocumentError(
+            f"{name}: {len(data) / 1_048_576:.1f} MB is over the "
+            f"{MAX_UPLOAD_BYTES // 1_048_576} MB upload limit; split the file."
+        )
     if suffix == ".pdf":
         text = pdf_to_text(data, name)
     elif suffix == ".docx":
@@ -77,6 +83,8 @@ def convert_file(path: Path | str, name: str | None = None) -> str:
     path = Path(path)
     name = name or path.name
     if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise DocumentError(f"{name}: {path.stat().st_size / 1_048_576:.1f} MB is over the "
-                            f"{MAX_UPLOAD_BYTES // 1_048_576} MB upload limit; split the file.")
+        raise DocumentError(
+            f"{name}: {path.stat().st_size / 1_048_576:.1f} MB is over the "
+            f"{MAX_UPLOAD_BYTES // 1_048_576} MB upload limit; split the file."
+        )
     return convert_bytes(path.read_bytes(), name)

@@ -18,7 +18,7 @@ from retrieval.figures import find_figures
 from retrieval.hybrid import Hit
 from retrieval.text import squash
 
-_ASKED_UNIT = re.compile(r"(?:多少|几)(个百分点|万|亿)?(套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(个百分点|万|亿)?(个位次|位次|套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)")
 ENUMERATION = re.compile(r"[、和及与]|”“")
 WHEN = re.compile(r"哪一年|哪年|什么时候|何时|几月|when|which year|what year", re.I)
 TIME = re.compile(r"\d{4}年|\d+月|年底|年内|今年|明年|上半年|下半年")
@@ -80,7 +80,9 @@ def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
 def asked_unit(query: Query) -> str | None:
     m = _ASKED_UNIT.search(query.text)
     if m:
-        return "个百分点" if m.group(1) == "个百分点" else m.group(2)
+        if m.group(1) == "个百分点":
+            return "个百分点"
+        return "位次" if m.group(2).endswith("位次") else m.group(2)
     if re.search(r"增长|增速|涨幅|比重|占比|比例|百分|percent|rate|growth", query.text, re.I):
         return "%"
     return None
@@ -143,6 +145,9 @@ class ClauseScorer:
             bonus += 0.2 if figures else -0.3
             if unit and any(f.unit == unit for f in figures):
                 bonus += 0.2
+        if query.focus:
+            here = squash(clause.text)
+            bonus += 0.35 * sum(squash(f) in here for f in query.focus) / len(query.focus)
         part = hit.chunk.part
         if query.explicit_part:
             if part == query.explicit_part:

@@ -7,12 +7,24 @@ import io
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 RATINGS = ("up", "down")
-COLUMNS = ("id", "time", "rating", "comment", "question", "standalone_question", "answer", "citations", "settings")
+COLUMNS = (
+    "id",
+    "time",
+    "rating",
+    "comment",
+    "question",
+    "standalone_question",
+    "answer",
+    "citations",
+    "settings",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,21 +63,45 @@ class FeedbackStore:
         with self._connect() as db:
             db.execute(_SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success and is always closed."""
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
 
-    def add(self, rating: str, question: str, answer: str, citations: list | tuple = (), comment: str = "",
-            standalone_question: str = "", settings: dict | None = None) -> int:
+    def add(
+        self,
+        rating: str,
+        question: str,
+        answer: str,
+        citations: list | tuple = (),
+        comment: str = "",
+        standalone_question: str = "",
+        settings: dict | None = None,
+    ) -> int:
         """Store one rating and return its id."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
-        row = (datetime.now(UTC).isoformat(timespec="seconds"), rating, (comment or "").strip()[:2000], question,
-               standalone_question, answer, json.dumps(list(citations), ensure_ascii=False),
-               json.dumps(settings or {}, ensure_ascii=False, default=str))
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            rating,
+            (comment or "").strip()[:2000],
+            question,
+            standalone_question,
+            answer,
+            json.dumps(list(citations), ensure_ascii=False),
+            json.dumps(settings or {}, ensure_ascii=False, default=str),
+        )
         with self._lock, self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (time, rating, comment, question, standalone_question, answer, citations,"
-                " settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                " settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             return int(cursor.lastrowid or 0)
 
     def entries(self, limit: int | None = None) -> list[FeedbackEntry]:
@@ -76,7 +112,20 @@ class FeedbackStore:
             sql, params = sql + " LIMIT ?", (limit,)
         with self._connect() as db:
             rows = db.execute(sql, params).fetchall()
-        return [FeedbackEntry(*r[:7], citations=json.loads(r[7]), settings=json.loads(r[8])) for r in rows]
+        return [
+            FeedbackEntry(
+                id=r[0],
+                time=r[1],
+                rating=r[2],
+                comment=r[3],
+                question=r[4],
+                standalone_question=r[5],
+                answer=r[6],
+                citations=json.loads(r[7]),
+                settings=json.loads(r[8]),
+            )
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         """Number of entries per rating."""

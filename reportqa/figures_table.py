@@ -40,7 +40,11 @@ class FigureRow:
 
 def is_name_or_year(text: str, fig) -> bool:
     """Figures that are not quantities: years (2023, 2023年), bare numbers and slogans in quotes (“四个全面”)."""
-    if not fig.unit or fig.text[:1] in "万亿千百" or (fig.unit == "年" and fig.text[:1].isdigit() and 1900 <= fig.value <= 2100):
+    if (
+        not fig.unit
+        or fig.text[:1] in "万亿千百"
+        or (fig.unit == "年" and fig.text[:1].isdigit() and 1900 <= fig.value <= 2100)
+    ):
         return True
     opened, closed = text.rfind("“", 0, fig.start), text.rfind("”", 0, fig.start)
     return opened > closed and text.find("”", fig.end) != -1 and text.find("”", fig.end) - opened <= 12
@@ -66,12 +70,23 @@ def figure_rows(chunks: Iterable[Chunk]) -> list[FigureRow]:
             if is_name_or_year(chunk.text, fig):
                 continue
             s, e = next(((s, e) for s, e in spans if s <= fig.start < e), (0, len(chunk.text)))
-            rows.append(FigureRow(
-                figure=fig.text, value=fig.value, unit=fig.unit, kind=KINDS.get(chunk.part, "other"),
-                clause=clause_around(chunk.text, fig.start, fig.end), sentence=chunk.text[s:e].strip(), section=chunk.section, part=PART_LABELS.get(chunk.part, chunk.part),
-                source=chunk.source, start=chunk.start + fig.start, end=chunk.start + fig.end,
-                sentence_start=chunk.start + s, sentence_end=chunk.start + e,
-            ))
+            rows.append(
+                FigureRow(
+                    figure=fig.text,
+                    value=fig.value,
+                    unit=fig.unit,
+                    kind=KINDS.get(chunk.part, "other"),
+                    clause=clause_around(chunk.text, fig.start, fig.end),
+                    sentence=chunk.text[s:e].strip(),
+                    section=chunk.section,
+                    part=PART_LABELS.get(chunk.part, chunk.part),
+                    source=chunk.source,
+                    start=chunk.start + fig.start,
+                    end=chunk.start + fig.end,
+                    sentence_start=chunk.start + s,
+                    sentence_end=chunk.start + e,
+                )
+            )
     return rows
 
 

@@ -28,7 +28,9 @@ def write_manifest(folder: Path, documents: dict[str, dict]) -> None:
     """Replace manifest.json atomically."""
     path = folder / MANIFEST
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"documents": documents}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"documents": documents}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     tmp.replace(path)
 
 
@@ -51,7 +53,9 @@ def _undo_on_error(folder: Path, touched: Path):
         raise
 
 
-def add_document(folder: Path, upload: Path, name: str, meta: dict, rebuild: Callable[[], T]) -> tuple[str, T]:
+def add_document(
+    folder: Path, upload: Path, name: str, meta: dict, rebuild: Callable[[], T]
+) -> tuple[str, T]:
     """Convert and store an upload, then `rebuild()`; a refused file or failed rebuild leaves the folder as it was."""
     text = convert_file(upload, name)
     target = folder / safe_name(name)

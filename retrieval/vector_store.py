@@ -1,14 +1,15 @@
 """Chroma as the vector store: embedded (PersistentClient) or a `chroma run` server (HttpClient).
 
 Each build goes into a new collection; a small pointer collection names the one being served, and is
-switched only when the new one is complete, so a crash mid-build leaves the previous index serving.
+switched only when the new one is complete and checked, so a crash mid-build leaves the previous index serving.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from retrieval.chunking import Chunk
 
 POINTER = "reportqa-active"
 _BATCH = 256
+_PAGE = 1000  # rows per get(): bounded responses, also over HTTP
 
 
 def make_chroma_client(path: Path | None = None, host: str | None = None, port: int | None = None):
@@ -44,12 +46,21 @@ def _metadata(chunk: Chunk, etag: str) -> dict:
     return meta
 
 
-def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
+def _chunk(chunk_id: str, text: str, meta: Mapping) -> Chunk:
     return Chunk(
         id=chunk_id, source=meta["source"], text=text, start=int(meta["start"]), end=int(meta["end"]),
         section=meta.get("section", ""), paragraph=int(meta.get("paragraph", 0)), part=meta.get("part", "other"),
         title=meta.get("title", ""), year=int(meta["year"]) if "year" in meta else None,
     )
+
+
+def _where(sources: Sequence[str] | None, years: Sequence[int] | None) -> dict | None:
+    clauses = []
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if years:
+        clauses.append({"year": {"$in": [int(y) for y in years]}})
+    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class ChromaVectorStore:
@@ -58,66 +69,115 @@ class ChromaVectorStore:
     def __init__(self, client, prefix: str = "reportqa") -> None:
         self.client = client
         self.prefix = prefix
-        self._collection = None
+        self._builds = re.compile(rf"^{re.escape(prefix)}-[0-9a-f]{{12}}-\d+$")
+        self._collection = None  # the served collection, pinned until load_chunks() or activate()
 
     # -- which collection is served ------------------------------------------------------------
     def _pointer(self):
         return self.client.get_or_create_collection(POINTER, embedding_function=None, metadata={"kind": "pointer"})
 
     def active_name(self) -> str | None:
+        """The served collection, read from the pointer now (another process may have switched it)."""
         return (self._pointer().metadata or {}).get(f"{self.prefix}:active")
 
-    def _active(self):
+    def _active(self, fresh: bool = False):
+        if self._collection is not None and not fresh:
+            return self._collection
         name = self.active_name()
         if name is None:
-            return None
-        if self._collection is None or self._collection.name != name:
+            self._collection = None
+        elif self._collection is None or self._collection.name != name:
             self._collection = self.client.get_collection(name, embedding_function=None)
         return self._collection
 
     def fingerprint(self) -> str | None:
         """The content hash of the served index, or None when nothing is served yet."""
-        collection = self._active()
+        collection = self._active(fresh=True)
         return None if collection is None else (collection.metadata or {}).get("fingerprint")
 
     def count(self) -> int:
-        collection = self._active()
+        collection = self._active(fresh=True)
         return 0 if collection is None else collection.count()
 
+    def build_names(self) -> list[str]:
+        """Every build collection of this store: served, superseded or half-built."""
+        names = (getattr(c, "name", c) for c in self.client.list_collections())
+        return sorted(n for n in names if self._builds.match(n))
+
     # -- building ----------------------------------------------------------------------------------
+    def _pages(self, collection, include: list[str], **where) -> Iterator[dict]:
+        for offset in range(0, collection.count(), _PAGE):
+            yield collection.get(include=include, limit=_PAGE, offset=offset, **where)
+
     def cached_vectors(self, etags: set[str]) -> dict[str, np.ndarray]:
-        """Embeddings already in the served collection, by content tag: reused instead of recomputed."""
-        collection = self._active()
-        if collection is None or not etags:
+        """Embeddings already computed, by content tag: from the served index and from builds a crash left."""
+        if not etags:
             return {}
+        active = self.active_name()
         found: dict[str, np.ndarray] = {}
-        got = collection.get(where={"etag": {"$in": sorted(etags)}}, include=["embeddings", "metadatas"])
-        for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
-            found[meta["etag"]] = np.asarray(vector, dtype=np.float32)
+        for name in sorted(self.build_names(), key=lambda n: n != active):  # served first
+            try:
+                collection = self.client.get_collection(name, embedding_function=None)
+                for got in self._pages(collection, ["embeddings", "metadatas"]):
+                    for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
+                        if meta["etag"] in etags and meta["etag"] not in found:
+                            found[meta["etag"]] = np.asarray(vector, dtype=np.float32)
+            except Exception:  # noqa: BLE001 - a broken leftover only means fewer cached vectors
+                continue
         return found
+
+    def create(self, fingerprint: str, passages: int) -> str:
+        """A new, empty build collection (not served); returns its name."""
+        name = f"{self.prefix}-{fingerprint[:12]}-{time.time_ns() % 10**12}"
+        self.client.create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"fingerprint": fingerprint, "passages": passages},
+        )
+        return name
+
+    def add(self, name: str, chunks: Sequence[Chunk], etags: Sequence[str], vectors: np.ndarray) -> None:
+        """Append passages with their vectors to a build collection."""
+        collection = self.client.get_collection(name, embedding_function=None)
+        for i in range(0, len(chunks), _BATCH):
+            batch = chunks[i : i + _BATCH]
+            collection.add(
+                ids=[c.id for c in batch], documents=[c.text for c in batch], embeddings=vectors[i : i + _BATCH],
+                metadatas=[_metadata(c, e) for c, e in zip(batch, etags[i : i + _BATCH], strict=True)],
+            )
 
     def build(
         self, chunks: Sequence[Chunk], etags: Sequence[str], vectors: np.ndarray, fingerprint: str,
         progress: Callable[[int], None] | None = None,
     ) -> str:
         """Write a complete new collection aside (not yet served); returns its name."""
-        name = f"{self.prefix}-{fingerprint[:12]}-{time.time_ns() % 10**12}"
-        collection = self.client.create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-            metadata={"fingerprint": fingerprint, "passages": len(chunks)},
-        )
+        name = self.create(fingerprint, len(chunks))
         for i in range(0, len(chunks), _BATCH):
-            batch = chunks[i : i + _BATCH]
-            collection.add(
-                ids=[c.id for c in batch], documents=[c.text for c in batch],
-                embeddings=vectors[i : i + _BATCH],
-                metadatas=[_metadata(c, e) for c, e in zip(batch, etags[i : i + _BATCH], strict=True)],
-            )
+            self.add(name, chunks[i : i + _BATCH], etags[i : i + _BATCH], vectors[i : i + _BATCH])
             if progress:
-                progress(len(batch))
-        if collection.count() != len(chunks):
-            raise RuntimeError(f"index build incomplete: {collection.count()} of {len(chunks)} passages written")
+                progress(len(chunks[i : i + _BATCH]))
+        problems = self.check(name, len(chunks), [])
+        if problems:
+            raise RuntimeError(f"index build incomplete: {problems[0]}")
         return name
+
+    def check(self, name: str, passages: int, probes: Sequence[tuple[str, str, np.ndarray]]) -> list[str]:
+        """Problems of a build before it is served: wrong passage count, or a probe (id, etag, vector) not found."""
+        collection = self.client.get_collection(name, embedding_function=None)
+        problems = []
+        if (count := collection.count()) != passages:
+            problems.append(f"{name} holds {count} of {passages} passages")
+        for chunk_id, tag, vector in probes:
+            got = collection.query(query_embeddings=[vector], n_results=1, include=["metadatas", "distances"])
+            ids, metas = got["ids"][0], got["metadatas"][0]
+            # A passage whose text occurs twice may come back as its twin: same content tag, same vector.
+            if not ids or (ids[0] != chunk_id and metas[0].get("etag") != tag) or got["distances"][0][0] > 1e-3:
+                problems.append(f"{name}: passage {chunk_id} is not its own nearest neighbour")
+        return problems
+
+    def discard(self, name: str) -> None:
+        """Delete a build collection that must never be served."""
+        if name != self.active_name():
+            self.client.delete_collection(name)
 
     def activate(self, name: str) -> None:
         """Serve `name` (one atomic metadata write), then drop every other collection of this store."""
@@ -129,27 +189,35 @@ class ChromaVectorStore:
     def drop_unused(self) -> None:
         """Remove half-built or superseded collections (left by a crash or a previous build)."""
         active = self.active_name()
-        for collection in self.client.list_collections():
-            cname = getattr(collection, "name", collection)
-            if cname.startswith(f"{self.prefix}-") and cname != active and cname != POINTER:
-                self.client.delete_collection(cname)
+        for name in self.build_names():
+            if name != active:
+                self.client.delete_collection(name)
 
     # -- reading -----------------------------------------------------------------------------------
     def load_chunks(self) -> list[Chunk]:
-        """All served passages, in document order."""
-        collection = self._active()
+        """All served passages, in document order; pins the served collection for search()."""
+        collection = self._active(fresh=True)
         if collection is None:
             return []
-        got = collection.get(include=["documents", "metadatas"])
-        chunks = [_chunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        chunks = [_chunk(i, t, m) for got in self._pages(collection, ["documents", "metadatas"])
+                  for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: (c.source, c.start))
 
-    def search(self, vector: np.ndarray, k: int, sources: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity), best first."""
+    def search(self, vector: np.ndarray, k: int, sources: Sequence[str] | None = None,
+               years: Sequence[int] | None = None) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity), best first; optionally only from some documents or years."""
+        from chromadb.errors import NotFoundError
+
         collection = self._active()
         if collection is None or k <= 0:
             return []
-        where = {"source": {"$in": list(sources)}} if sources else None
-        got = collection.query(query_embeddings=[vector], n_results=min(k, collection.count()), where=where,
-                               include=["distances"])
+        # n_results may exceed the passages left by a filter: Chroma then returns what there is.
+        query = {"query_embeddings": [vector], "n_results": k, "where": _where(sources, years), "include": ["distances"]}
+        try:
+            got = collection.query(**query)
+        except NotFoundError:  # another process swapped in a new build and dropped this one
+            collection = self._active(fresh=True)
+            if collection is None:
+                return []
+            got = collection.query(**query)
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]

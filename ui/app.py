@@ -25,8 +25,13 @@ def header(lang: str) -> str:
     return f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>"
 
 
-def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | None = None,
-              staff: tuple[str, str] | None | bool = False, public_set: Path = PUBLIC_SET) -> gr.Blocks:
+def build_app(
+    holder: EngineHolder,
+    settings: Settings,
+    store: FeedbackStore | None = None,
+    staff: tuple[str, str] | None | bool = False,
+    public_set: Path = PUBLIC_SET,
+) -> gr.Blocks:
     """The whole page; `staff` is (user, password), None for off, or False to read the environment."""
     from ui.staff_tab import build_staff_tab
 
@@ -37,8 +42,15 @@ def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | N
         lang = gr.State("zh")
         with gr.Row(elem_id="rq-top"):
             title = gr.HTML(header("zh"), elem_id="rq-header", scale=1, min_width=260)
-            toggle = gr.Radio([("中文", "zh"), ("English", "en")], value="zh", show_label=False, container=False,
-                              elem_id="rq-lang", scale=0, min_width=210)
+            toggle = gr.Radio(
+                [("中文", "zh"), ("English", "en")],
+                value="zh",
+                show_label=False,
+                container=False,
+                elem_id="rq-lang",
+                scale=0,
+                min_width=210,
+            )
         with gr.Tabs(elem_id="rq-tabs", overflow_behavior="wrap"):
             with tr.add(gr.Tab(t("tab_chat"), id="chat", elem_id="rq-tab-chat"), label="tab_chat"):
                 chat = build_chat_tab(holder, store, tr, lang)
@@ -46,7 +58,9 @@ def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | N
                 build_factcheck_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_eval"), id="eval", elem_id="rq-tab-eval"), label="tab_eval"):
                 build_evaluation_tab(holder, tr, lang, public_set)
-            with tr.add(gr.Tab(t("tab_figures"), id="figures", elem_id="rq-tab-figures"), label="tab_figures"):
+            with tr.add(
+                gr.Tab(t("tab_figures"), id="figures", elem_id="rq-tab-figures"), label="tab_figures"
+            ):
                 figures = build_figures_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_staff"), id="staff", elem_id="rq-tab-staff"), label="tab_staff"):
                 build_staff_tab(holder, store, credentials, tr, lang)
@@ -58,13 +72,24 @@ def build_app(holder: EngineHolder, settings: Settings, store: FeedbackStore | N
             table = figures_frame(figure_rows(holder.engine.chunks), query, kind, lg)
             return [lg, header(lg), render_chat(turns, lg), table, *tr.updates(lg)]
 
-        toggle.change(relabel, [toggle, chat["turns"], figures["query"], figures["kind"]],
-                      [lang, title, chat["chat"], figures["table"], *tr.components], api_visibility="private")
+        toggle.change(
+            relabel,
+            [toggle, chat["turns"], figures["query"], figures["kind"]],
+            [lang, title, chat["chat"], figures["table"], *tr.components],
+            api_visibility="private",
+        )
     return app
 
 
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments of Blocks.launch: local only, no share link, no SSR, upload limit, styles."""
-    return {"server_name": settings.server_host, "server_port": settings.server_port, "share": False,
-            "ssr_mode": False, "max_file_size": MAX_UPLOAD, "css": CSS, "footer_links": ["api"],
-            "show_error": True}
+    return {
+        "server_name": settings.server_host,
+        "server_port": settings.server_port,
+        "share": False,
+        "ssr_mode": False,
+        "max_file_size": MAX_UPLOAD,
+        "css": CSS,
+        "footer_links": ["api"],
+        "show_error": True,
+    }

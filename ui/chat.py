@@ -14,8 +14,12 @@ from ui.i18n import Translator, t
 from ui.render import render_chat, render_notice, render_report, report_hint
 
 log = logging.getLogger(__name__)
-EXAMPLES = ("计划建成多少套人才公寓？", "2023年生产总值预期增长多少？", "国家高新技术企业要达到多少家？",
-            "过去五年新增城镇就业多少人？")
+EXAMPLES = (
+    "计划建成多少套人才公寓？",
+    "2023年生产总值预期增长多少？",
+    "国家高新技术企业要达到多少家？",
+    "过去五年新增城镇就业多少人？",
+)
 # Clicks on [n] markers, citation headings and 👍/👎 inside the chat HTML become one 'click' event with data.
 CHAT_JS = """
 element.addEventListener('click', (ev) => {
@@ -79,23 +83,43 @@ def show_citation(holder: EngineHolder, turns: list[dict], turn: int, n: int, la
 def answer_settings(holder: EngineHolder, answer) -> dict:
     """The settings that shaped an answer, stored with its feedback."""
     s = holder.settings
-    return {"mode": answer.mode, "embedding_model": s.embedding_model, "top_k": s.top_k,
-            "max_citations": s.max_citations, "llm_model": s.llm_model if answer.mode == "llm" else None}
+    return {
+        "mode": answer.mode,
+        "embedding_model": s.embedding_model,
+        "top_k": s.top_k,
+        "max_citations": s.max_citations,
+        "llm_model": s.llm_model if answer.mode == "llm" else None,
+    }
 
 
-def rate(store: FeedbackStore, holder: EngineHolder, turns: list[dict], turn: int, rating: str, comment: str,
-         lang: str) -> str:
+def rate(
+    store: FeedbackStore,
+    holder: EngineHolder,
+    turns: list[dict],
+    turn: int,
+    rating: str,
+    comment: str,
+    lang: str,
+) -> str:
     """Store a 👍/👎 (with the optional comment) for answer number `turn`; returns the status HTML."""
     if not 0 <= turn < len(turns) or turns[turn].get("answer") is None or rating not in ("up", "down"):
         return ""
     answer = turns[turn]["answer"]
-    store.add(rating, answer.question, answer.text, [c.to_dict() for c in answer.citations], comment or "",
-              answer.standalone_question, answer_settings(holder, answer))
+    store.add(
+        rating,
+        answer.question,
+        answer.text,
+        [c.to_dict() for c in answer.citations],
+        comment or "",
+        answer.standalone_question,
+        answer_settings(holder, answer),
+    )
     return render_notice(t("thanks", lang))
 
 
-def on_chat_click(holder: EngineHolder, store: FeedbackStore, data: dict, turns: list[dict], comment: str,
-                  lang: str) -> tuple:
+def on_chat_click(
+    holder: EngineHolder, store: FeedbackStore, data: dict, turns: list[dict], comment: str, lang: str
+) -> tuple:
     """Dispatch a click inside the chat: a citation opens the report view, a thumb stores feedback."""
     kind, turn = data.get("kind"), int(data.get("turn") or 0)
     if kind == "cite":
@@ -112,7 +136,9 @@ def api_ask(holder: EngineHolder, question: str, history: list[str] | None = Non
     except QuestionError as exc:
         raise gr.Error(str(exc)) from exc
     data = answer.to_dict()
-    return answer.text, {k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice")}
+    return answer.text, {
+        k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice")
+    }
 
 
 def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, lang: gr.State) -> dict:
@@ -120,42 +146,87 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_classes="rq-chat-row"):
         with gr.Column(scale=3, min_width=300):
-            chat = gr.HTML(render_chat([]), elem_id="rq-chat", js_on_load=CHAT_JS, autoscroll=True,
-                           max_height=640)
+            chat = gr.HTML(
+                render_chat([]), elem_id="rq-chat", js_on_load=CHAT_JS, autoscroll=True, max_height=640
+            )
             with gr.Row(elem_classes="rq-ask-row"):
-                question = tr.add(gr.Textbox(label=t("question"), placeholder=t("question_hint"), lines=1,
-                                             max_lines=4, scale=5, min_width=180, elem_id="rq-question",
-                                             autofocus=True), label="question", placeholder="question_hint")
-                send = tr.add(gr.Button(t("send"), variant="primary", scale=1, min_width=72, elem_id="rq-send"),
-                              value="send")
-            examples = tr.add(gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES],
-                                         label=t("examples"), elem_id="rq-examples"), label="examples")
+                question = tr.add(
+                    gr.Textbox(
+                        label=t("question"),
+                        placeholder=t("question_hint"),
+                        lines=1,
+                        max_lines=4,
+                        scale=5,
+                        min_width=180,
+                        elem_id="rq-question",
+                        autofocus=True,
+                    ),
+                    label="question",
+                    placeholder="question_hint",
+                )
+                send = tr.add(
+                    gr.Button(t("send"), variant="primary", scale=1, min_width=72, elem_id="rq-send"),
+                    value="send",
+                )
+            examples = tr.add(
+                gr.Dataset(
+                    components=[question],
+                    samples=[[q] for q in EXAMPLES],
+                    label=t("examples"),
+                    elem_id="rq-examples",
+                ),
+                label="examples",
+            )
             with gr.Row(elem_classes="rq-ask-row"):
-                comment = tr.add(gr.Textbox(label=t("comment"), lines=1, scale=5, min_width=180,
-                                            elem_id="rq-comment"), label="comment")
-                clear = tr.add(gr.Button(t("clear"), scale=1, min_width=72, elem_id="rq-clear"), value="clear")
+                comment = tr.add(
+                    gr.Textbox(label=t("comment"), lines=1, scale=5, min_width=180, elem_id="rq-comment"),
+                    label="comment",
+                )
+                clear = tr.add(
+                    gr.Button(t("clear"), scale=1, min_width=72, elem_id="rq-clear"), value="clear"
+                )
             status = gr.HTML("", elem_id="rq-feedback-status")
         with gr.Column(scale=2, min_width=300):
-            report = gr.HTML(report_hint("zh"), elem_id="rq-report", js_on_load=REPORT_JS, max_height=640,
-                             label=t("report"))
+            report = gr.HTML(
+                report_hint("zh"),
+                elem_id="rq-report",
+                js_on_load=REPORT_JS,
+                max_height=640,
+                label=t("report"),
+            )
 
     def stream_answer(q, ts, lg):
         yield from respond(holder, q, ts, lg)
 
-    ask_args = {"fn": stream_answer, "inputs": [question, turns, lang], "outputs": [chat, turns, question],
-                "api_visibility": "private", "show_progress": "hidden"}
+    ask_args = {
+        "fn": stream_answer,
+        "inputs": [question, turns, lang],
+        "outputs": [chat, turns, question],
+        "api_visibility": "private",
+        "show_progress": "hidden",
+    }
     question.submit(**ask_args)
     send.click(**ask_args)
-    examples.click(lambda sample: sample[0], examples, question, api_visibility="private",
-                   show_progress="hidden").then(**ask_args)
-    clear.click(lambda lg: (render_chat([], lg), [], report_hint(lg), ""), lang, [chat, turns, report, status],
-                api_visibility="private")
+    examples.click(
+        lambda sample: sample[0], examples, question, api_visibility="private", show_progress="hidden"
+    ).then(**ask_args)
+    clear.click(
+        lambda lg: (render_chat([], lg), [], report_hint(lg), ""),
+        lang,
+        [chat, turns, report, status],
+        api_visibility="private",
+    )
 
     def clicked(ts, cm, lg, evt: gr.EventData):
         return on_chat_click(holder, store, dict(evt._data or {}), ts, cm, lg)
 
-    chat.click(clicked, [turns, comment, lang], [report, status, comment], api_visibility="private",
-               show_progress="hidden")
+    chat.click(
+        clicked,
+        [turns, comment, lang],
+        [report, status, comment],
+        api_visibility="private",
+        show_progress="hidden",
+    )
 
     def ask_api(question: str, history: list[str] | None = None) -> tuple[str, dict]:
         """Ask the report a question; returns the answer text and {citations, standalone_question, ...}."""

@@ -21,14 +21,29 @@ from ui.render import render_notice
 PROGRESS = gr.Progress()
 PUBLIC_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions.jsonl"
 TABLE_COLUMNS = ["id", "kind", "pass", "reason", "question", "answer", "citations"]
-CSV_COLUMNS = ["id", "kind", "passed", "reason", "question", "answer", "abstained", "verdict", "citations",
-               "latency_ms"]
+CSV_COLUMNS = [
+    "id",
+    "kind",
+    "passed",
+    "reason",
+    "question",
+    "answer",
+    "abstained",
+    "verdict",
+    "citations",
+    "latency_ms",
+]
 
 
 def chart_frame(report: EvalReport) -> pd.DataFrame:
     """Accuracy per kind, for the bar plot."""
-    return pd.DataFrame([{"kind": k, "accuracy": round(p / n, 3), "items": f"{p}/{n}"}
-                         for k, (p, n) in report.by_kind().items()], columns=["kind", "accuracy", "items"])
+    return pd.DataFrame(
+        [
+            {"kind": k, "accuracy": round(p / n, 3), "items": f"{p}/{n}"}
+            for k, (p, n) in report.by_kind().items()
+        ],
+        columns=["kind", "accuracy", "items"],
+    )
 
 
 def _cited(result: dict) -> str:
@@ -37,16 +52,31 @@ def _cited(result: dict) -> str:
 
 def table_frame(report: EvalReport) -> pd.DataFrame:
     """One row per item: pass/fail, reason, what was asked, the answer and its citations (plain text cells)."""
-    rows = [[r["item"]["id"], r["item"].get("kind", ""), "pass" if r["passed"] else "FAIL", r["reason"],
-             r["item"].get("question") or r["item"].get("claim") or "",
-             r["result"].get("verdict") or r["result"].get("answer", ""), _cited(r["result"])] for r in report.rows]
+    rows = [
+        [
+            r["item"]["id"],
+            r["item"].get("kind", ""),
+            "pass" if r["passed"] else "FAIL",
+            r["reason"],
+            r["item"].get("question") or r["item"].get("claim") or "",
+            r["result"].get("verdict") or r["result"].get("answer", ""),
+            _cited(r["result"]),
+        ]
+        for r in report.rows
+    ]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
 def results_jsonl(report: EvalReport) -> str:
     """The results contract of shared/eval/README.md, plus passed and reason."""
-    return "".join(json.dumps({**r["result"], "kind": r["item"].get("kind"), "passed": r["passed"],
-                               "reason": r["reason"]}, ensure_ascii=False) + "\n" for r in report.rows)
+    return "".join(
+        json.dumps(
+            {**r["result"], "kind": r["item"].get("kind"), "passed": r["passed"], "reason": r["reason"]},
+            ensure_ascii=False,
+        )
+        + "\n"
+        for r in report.rows
+    )
 
 
 def results_csv(report: EvalReport) -> str:
@@ -55,10 +85,20 @@ def results_csv(report: EvalReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
         item, res = r["item"], r["result"]
-        writer.writerow([item["id"], item.get("kind", ""), r["passed"], r["reason"],
-                         item.get("question") or item.get("claim") or "", res.get("answer", ""), res.get("abstained"),
-                         res.get("verdict") or "", json.dumps(res.get("citations", []), ensure_ascii=False),
-                         res.get("latency_ms")])
+        writer.writerow(
+            [
+                item["id"],
+                item.get("kind", ""),
+                r["passed"],
+                r["reason"],
+                item.get("question") or item.get("claim") or "",
+                res.get("answer", ""),
+                res.get("abstained"),
+                res.get("verdict") or "",
+                json.dumps(res.get("citations", []), ensure_ascii=False),
+                res.get("latency_ms"),
+            ]
+        )
     return out.getvalue()
 
 
@@ -76,8 +116,10 @@ def summary(report: EvalReport, lang: str) -> str:
     passed = sum(r["passed"] for r in report.rows)
     has_evidence = any(r["item"].get("evidence") for r in report.rows)
     en = lang == "en"
-    parts = [f"{passed}/{len(report.rows)} passed" if en else f"通过 {passed}/{len(report.rows)} 题",
-             f"{'accuracy' if en else '准确率'} {report.accuracy:.1%}"]
+    parts = [
+        f"{passed}/{len(report.rows)} passed" if en else f"通过 {passed}/{len(report.rows)} 题",
+        f"{'accuracy' if en else '准确率'} {report.accuracy:.1%}",
+    ]
     if has_evidence:
         parts.append(f"{'evidence cited' if en else '引用命中'} {report.citation_hit:.1%}")
     parts.append(f"p50 {report.latency(50):.0f} ms" if en else f"中位耗时 {report.latency(50):.0f} 毫秒")
@@ -97,28 +139,70 @@ def run_set(holder: EngineHolder, path: str | None, lang: str, progress=None) ->
         return render_notice(f"{name}: 0 items", "error"), None, None, None
     track = (lambda xs: progress.tqdm(xs, desc=name)) if progress is not None else (lambda xs: xs)
     report = evaluate(holder.engine, items, progress=track)
-    return summary(report, lang), chart_frame(report), table_frame(report), write_downloads(report, Path(name).stem)
+    return (
+        summary(report, lang),
+        chart_frame(report),
+        table_frame(report),
+        write_downloads(report, Path(name).stem),
+    )
 
 
-def build_evaluation_tab(holder: EngineHolder, tr: Translator, lang: gr.State, public_set: Path = PUBLIC_SET) -> dict:
+def build_evaluation_tab(
+    holder: EngineHolder, tr: Translator, lang: gr.State, public_set: Path = PUBLIC_SET
+) -> dict:
     """Lay out the evaluation tab and wire its events."""
     with gr.Row():
-        upload = tr.add(gr.File(label=t("eval_file"), file_types=[".jsonl", ".csv"], type="filepath",
-                                elem_id="rq-eval-file", scale=3, min_width=260), label="eval_file")
+        upload = tr.add(
+            gr.File(
+                label=t("eval_file"),
+                file_types=[".jsonl", ".csv"],
+                type="filepath",
+                elem_id="rq-eval-file",
+                scale=3,
+                min_width=260,
+            ),
+            label="eval_file",
+        )
         with gr.Column(scale=1, min_width=200):
             run = tr.add(gr.Button(t("eval_run"), variant="primary", elem_id="rq-eval-run"), value="eval_run")
-            public = tr.add(gr.Button(t("eval_public"), elem_id="rq-eval-public", interactive=public_set.exists()),
-                            value="eval_public")
+            public = tr.add(
+                gr.Button(t("eval_public"), elem_id="rq-eval-public", interactive=public_set.exists()),
+                value="eval_public",
+            )
             if not public_set.exists():
                 gr.HTML(render_notice(t("eval_missing"), "error"))
     status = gr.HTML("", elem_id="rq-eval-summary")
-    chart = tr.add(gr.BarPlot(x="kind", y="accuracy", y_lim=[0, 1], label=t("eval_chart"), elem_id="rq-eval-chart",
-                              height=260, x_title="kind", y_title="accuracy"), label="eval_chart")
-    table = tr.add(gr.Dataframe(headers=TABLE_COLUMNS, label=t("eval_table"), elem_id="rq-eval-table",
-                                interactive=False, wrap=True, max_height=420,
-                                column_widths=[64, 90, 60, 150, 220, 260, 320]), label="eval_table")
-    downloads = tr.add(gr.File(label=t("eval_downloads"), file_count="multiple", interactive=False,
-                               elem_id="rq-eval-downloads"), label="eval_downloads")
+    chart = tr.add(
+        gr.BarPlot(
+            x="kind",
+            y="accuracy",
+            y_lim=[0, 1],
+            label=t("eval_chart"),
+            elem_id="rq-eval-chart",
+            height=260,
+            x_title="kind",
+            y_title="accuracy",
+        ),
+        label="eval_chart",
+    )
+    table = tr.add(
+        gr.Dataframe(
+            headers=TABLE_COLUMNS,
+            label=t("eval_table"),
+            elem_id="rq-eval-table",
+            interactive=False,
+            wrap=True,
+            max_height=420,
+            column_widths=[64, 90, 60, 150, 220, 260, 320],
+        ),
+        label="eval_table",
+    )
+    downloads = tr.add(
+        gr.File(
+            label=t("eval_downloads"), file_count="multiple", interactive=False, elem_id="rq-eval-downloads"
+        ),
+        label="eval_downloads",
+    )
     outputs = [status, chart, table, downloads]
 
     def run_uploaded(path, lg, progress=PROGRESS):

@@ -10,9 +10,7 @@ from ui.i18n import Translator, t
 from ui.render import render_verdicts
 
 MAX_CLAIMS = 20
-EXAMPLE_CLAIMS = (
-    "2023年商丘生产总值增长目标是8%。\n计划建成人才公寓2000套。\n商丘将建设一座国际机场。",
-)
+EXAMPLE_CLAIMS = ("2023年商丘生产总值增长目标是8%。\n计划建成人才公寓2000套。\n商丘将建设一座国际机场。",)
 
 
 def check_claims(holder: EngineHolder, text: str, lang: str) -> str:
@@ -33,14 +31,30 @@ def check_claims(holder: EngineHolder, text: str, lang: str) -> str:
 
 def build_factcheck_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
     """Lay out the fact-check tab and wire its events."""
-    claims = tr.add(gr.Textbox(label=t("claims"), placeholder=t("claims_hint"), lines=4, max_lines=20,
-                               elem_id="rq-claims"), label="claims", placeholder="claims_hint")
+    claims = tr.add(
+        gr.Textbox(
+            label=t("claims"), placeholder=t("claims_hint"), lines=4, max_lines=20, elem_id="rq-claims"
+        ),
+        label="claims",
+        placeholder="claims_hint",
+    )
     check = tr.add(gr.Button(t("check"), variant="primary", elem_id="rq-check"), value="check")
-    examples = tr.add(gr.Dataset(components=[claims], samples=[[c] for c in EXAMPLE_CLAIMS], label=t("examples"),
-                                 elem_id="rq-claim-examples"), label="examples")
+    examples = tr.add(
+        gr.Dataset(
+            components=[claims],
+            samples=[[c] for c in EXAMPLE_CLAIMS],
+            label=t("examples"),
+            elem_id="rq-claim-examples",
+        ),
+        label="examples",
+    )
     verdicts = gr.HTML("", elem_id="rq-verdicts")
-    args = {"fn": lambda text, lg: check_claims(holder, text, lg), "inputs": [claims, lang], "outputs": verdicts,
-            "api_visibility": "private"}
+    args = {
+        "fn": lambda text, lg: check_claims(holder, text, lg),
+        "inputs": [claims, lang],
+        "outputs": verdicts,
+        "api_visibility": "private",
+    }
     check.click(**args)
     examples.click(lambda sample: sample[0], examples, claims, api_visibility="private").then(**args)
 

@@ -17,8 +17,10 @@ COLUMNS = ["time", "rating", "comment", "question", "answer", "citations"]
 
 def feedback_frame(store: FeedbackStore, limit: int = 200) -> pd.DataFrame:
     """The newest entries as plain-text rows."""
-    rows = [[e.time, "👍" if e.rating == "up" else "👎", e.comment, e.question, e.answer, len(e.citations)]
-            for e in store.entries(limit)]
+    rows = [
+        [e.time, "👍" if e.rating == "up" else "👎", e.comment, e.question, e.answer, len(e.citations)]
+        for e in store.entries(limit)
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -38,8 +40,17 @@ def export_feedback(store: FeedbackStore) -> list[str]:
 def build_feedback_panel(store: FeedbackStore, staff_ok: gr.State, tr: Translator, lang: gr.State) -> dict:
     """Lay out the feedback panel and wire its events."""
     summary = gr.HTML("", elem_id="rq-fb-summary")
-    table = tr.add(gr.Dataframe(headers=COLUMNS, label=t("fb_table"), interactive=False, wrap=True, max_height=460,
-                                elem_id="rq-fb-table"), label="fb_table")
+    table = tr.add(
+        gr.Dataframe(
+            headers=COLUMNS,
+            label=t("fb_table"),
+            interactive=False,
+            wrap=True,
+            max_height=460,
+            elem_id="rq-fb-table",
+        ),
+        label="fb_table",
+    )
     with gr.Row():
         refresh = tr.add(gr.Button(t("fb_refresh"), elem_id="rq-fb-refresh"), value="fb_refresh")
         export = tr.add(gr.Button(t("fb_export"), elem_id="rq-fb-export"), value="fb_export")
@@ -51,5 +62,7 @@ def build_feedback_panel(store: FeedbackStore, staff_ok: gr.State, tr: Translato
         return feedback_summary(store), feedback_frame(store)
 
     refresh.click(on_refresh, [staff_ok, lang], [summary, table], api_visibility="private")
-    export.click(lambda ok: export_feedback(store) if ok else gr.skip(), staff_ok, files, api_visibility="private")
+    export.click(
+        lambda ok: export_feedback(store) if ok else gr.skip(), staff_ok, files, api_visibility="private"
+    )
     return {"refresh": on_refresh, "outputs": [summary, table]}

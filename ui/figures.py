@@ -10,18 +10,38 @@ from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.render import render_report, report_hint
 
-COLUMNS = {"zh": ["数字", "数值", "单位", "类型", "上下文", "章节", "所在句子", "位置", "文件"],
-           "en": ["figure", "value", "unit", "kind", "context", "section", "sentence", "offsets", "file"]}
+COLUMNS = {
+    "zh": ["数字", "数值", "单位", "类型", "上下文", "章节", "所在句子", "位置", "文件"],
+    "en": ["figure", "value", "unit", "kind", "context", "section", "sentence", "offsets", "file"],
+}
 KIND_CHOICES = ("all", "target", "achievement", "other")
 
 
-def figures_frame(rows: list[FigureRow], query: str = "", kind: str = "all", lang: str = "zh") -> pd.DataFrame:
+def figures_frame(
+    rows: list[FigureRow], query: str = "", kind: str = "all", lang: str = "zh"
+) -> pd.DataFrame:
     """The rows matching the query (in figure, unit, sentence or section) and kind, as a table."""
     query = (query or "").strip().lower()
-    picked = [r for r in rows if (kind in ("all", "", None) or r.kind == kind)
-              and (not query or any(query in s.lower() for s in (r.figure, r.unit, r.sentence, r.section)))]
-    data = [[r.figure, r.value, r.unit, t(r.kind, lang), r.clause, r.section, r.sentence, f"{r.start}-{r.end}",
-             r.source] for r in picked]
+    picked = [
+        r
+        for r in rows
+        if (kind in ("all", "", None) or r.kind == kind)
+        and (not query or any(query in s.lower() for s in (r.figure, r.unit, r.sentence, r.section)))
+    ]
+    data = [
+        [
+            r.figure,
+            r.value,
+            r.unit,
+            t(r.kind, lang),
+            r.clause,
+            r.section,
+            r.sentence,
+            f"{r.start}-{r.end}",
+            r.source,
+        ]
+        for r in picked
+    ]
     return pd.DataFrame(data, columns=COLUMNS["en" if lang == "en" else "zh"])
 
 
@@ -32,8 +52,14 @@ def show_location(holder: EngineHolder, location: str, lang: str) -> str:
     if doc is None or where is None:
         return report_hint(lang)
     source, start, end = where
-    row = next((r for r in figure_rows(holder.engine.chunks)
-                if r.source == source and r.start == start and r.end == end), None)
+    row = next(
+        (
+            r
+            for r in figure_rows(holder.engine.chunks)
+            if r.source == source and r.start == start and r.end == end
+        ),
+        None,
+    )
     if row is None:
         return render_report(doc.text, doc.title, doc.source, (start, end))
     s = row.sentence_start
@@ -43,17 +69,40 @@ def show_location(holder: EngineHolder, location: str, lang: str) -> str:
 def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
     """Lay out the figures tab and wire its events."""
     with gr.Row():
-        query = tr.add(gr.Textbox(label=t("fig_search"), scale=3, min_width=200, elem_id="rq-fig-search"),
-                       label="fig_search")
-        kind = tr.add(gr.Radio([(t("kind_all"), "all")] + [(t(k), k) for k in KIND_CHOICES[1:]], value="all",
-                               label=t("fig_kind"), scale=2, min_width=200, elem_id="rq-fig-kind"), label="fig_kind")
-    table = tr.add(gr.Dataframe(figures_frame(figure_rows(holder.engine.chunks)), label=t("fig_table"),
-                                interactive=False, wrap=True, max_height=460, elem_id="rq-fig-table",
-                                column_widths=[80, 80, 50, 90, 200, 180, 320, 90, 120]),
-                   label="fig_table")
-    report = gr.HTML(report_hint("zh"), elem_id="rq-fig-report", max_height=420,
-                     js_on_load="watch('value', () => setTimeout(() => "
-                                "element.querySelector('mark.rq-span')?.scrollIntoView({block: 'center'}), 80));")
+        query = tr.add(
+            gr.Textbox(label=t("fig_search"), scale=3, min_width=200, elem_id="rq-fig-search"),
+            label="fig_search",
+        )
+        kind = tr.add(
+            gr.Radio(
+                [(t("kind_all"), "all")] + [(t(k), k) for k in KIND_CHOICES[1:]],
+                value="all",
+                label=t("fig_kind"),
+                scale=2,
+                min_width=200,
+                elem_id="rq-fig-kind",
+            ),
+            label="fig_kind",
+        )
+    table = tr.add(
+        gr.Dataframe(
+            figures_frame(figure_rows(holder.engine.chunks)),
+            label=t("fig_table"),
+            interactive=False,
+            wrap=True,
+            max_height=460,
+            elem_id="rq-fig-table",
+            column_widths=[80, 80, 50, 90, 200, 180, 320, 90, 120],
+        ),
+        label="fig_table",
+    )
+    report = gr.HTML(
+        report_hint("zh"),
+        elem_id="rq-fig-report",
+        max_height=420,
+        js_on_load="watch('value', () => setTimeout(() => "
+        "element.querySelector('mark.rq-span')?.scrollIntoView({block: 'center'}), 80));",
+    )
 
     def refilter(q, k, lg):
         return figures_frame(figure_rows(holder.engine.chunks), q, k, lg)

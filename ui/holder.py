@@ -12,7 +12,9 @@ from reportqa.settings import Settings
 class EngineHolder:
     """Holds the current engine; `rebuild` builds a new one and swaps it in only on success."""
 
-    def __init__(self, engine: Engine, settings: Settings, build: Callable[..., Engine] = build_engine) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, build: Callable[..., Engine] = build_engine
+    ) -> None:
         self.engine, self.settings, self._build = engine, settings, build
         self._lock = threading.Lock()
 

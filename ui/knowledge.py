@@ -27,15 +27,20 @@ PASSAGE_COLUMNS = ["source", "section", "part", "start", "text"]
 def docs_frame(holder: EngineHolder) -> pd.DataFrame:
     """Served documents with their passage counts."""
     counts = Counter(c.source for c in holder.engine.chunks)
-    rows = [[d.source, d.title, d.city, d.year or "", counts.get(d.source, 0)] for d in holder.engine.documents]
+    rows = [
+        [d.source, d.title, d.city, d.year or "", counts.get(d.source, 0)] for d in holder.engine.documents
+    ]
     return pd.DataFrame(rows, columns=DOC_COLUMNS)
 
 
 def passages_frame(holder: EngineHolder, query: str = "", limit: int = 300) -> pd.DataFrame:
     """Passages whose text or section contains the query (all when empty)."""
     q = (query or "").strip().lower()
-    rows = [[c.source, c.section, c.part, c.start, c.text] for c in holder.engine.chunks
-            if not q or q in c.text.lower() or q in c.section.lower()]
+    rows = [
+        [c.source, c.section, c.part, c.start, c.text]
+        for c in holder.engine.chunks
+        if not q or q in c.text.lower() or q in c.section.lower()
+    ]
     return pd.DataFrame(rows[:limit], columns=PASSAGE_COLUMNS)
 
 
@@ -60,8 +65,12 @@ def progress_factory(progress):
 
 def _refresh(holder: EngineHolder, message: str, kind: str) -> tuple:
     sources = [d.source for d in holder.engine.documents]
-    return (render_notice(message, kind), docs_frame(holder), gr.update(choices=sources, value=None),
-            passages_frame(holder))
+    return (
+        render_notice(message, kind),
+        docs_frame(holder),
+        gr.update(choices=sources, value=None),
+        passages_frame(holder),
+    )
 
 
 def _guarded(holder: EngineHolder, staff_ok: bool, lang: str, action) -> tuple:
@@ -76,16 +85,34 @@ def _guarded(holder: EngineHolder, staff_ok: bool, lang: str, action) -> tuple:
     return _refresh(holder, message, "ok")
 
 
-def add_upload(holder: EngineHolder, staff_ok: bool, path: str | None, title: str, city: str, year: str,
-               lang: str, progress=None) -> tuple:
+def add_upload(
+    holder: EngineHolder,
+    staff_ok: bool,
+    path: str | None,
+    title: str,
+    city: str,
+    year: str,
+    lang: str,
+    progress=None,
+) -> tuple:
     """Add an uploaded file to the knowledge folder and rebuild; a refused file changes nothing."""
+
     def action() -> str:
         if not path:
             raise DocumentError("no file / 请先选择文件")
         name = Path(path).name
-        meta = {"title": title.strip(), "city": city.strip(), "year": int(year) if str(year).strip() else None}
-        source, engine = add_document(holder.settings.knowledge_dir, Path(path), name, meta,
-                                      lambda: holder.rebuild(progress_factory(progress)))
+        meta = {
+            "title": title.strip(),
+            "city": city.strip(),
+            "year": int(year) if str(year).strip() else None,
+        }
+        source, engine = add_document(
+            holder.settings.knowledge_dir,
+            Path(path),
+            name,
+            meta,
+            lambda: holder.rebuild(progress_factory(progress)),
+        )
         count = sum(1 for c in engine.chunks if c.source == source)
         return f"+ {source}: {count} passages / 段落"
 
@@ -94,10 +121,13 @@ def add_upload(holder: EngineHolder, staff_ok: bool, path: str | None, title: st
 
 def remove(holder: EngineHolder, staff_ok: bool, source: str | None, lang: str, progress=None) -> tuple:
     """Remove a document and rebuild; a failed rebuild restores it."""
+
     def action() -> str:
         if not source:
             raise DocumentError("no document selected / 请选择文档")
-        remove_document(holder.settings.knowledge_dir, source, lambda: holder.rebuild(progress_factory(progress)))
+        remove_document(
+            holder.settings.knowledge_dir, source, lambda: holder.rebuild(progress_factory(progress))
+        )
         return f"− {source}"
 
     return _guarded(holder, staff_ok, lang, action)
@@ -105,9 +135,12 @@ def remove(holder: EngineHolder, staff_ok: bool, source: str | None, lang: str, 
 
 def rebuild(holder: EngineHolder, staff_ok: bool, lang: str, progress=None) -> tuple:
     """Rebuild the index from scratch."""
+
     def action() -> str:
         engine = holder.rebuild(progress_factory(progress), force=True)
-        return f"✓ {engine.index_report.passages if engine.index_report else len(engine.chunks)} passages / 段落"
+        return (
+            f"✓ {engine.index_report.passages if engine.index_report else len(engine.chunks)} passages / 段落"
+        )
 
     return _guarded(holder, staff_ok, lang, action)
 
@@ -115,11 +148,21 @@ def rebuild(holder: EngineHolder, staff_ok: bool, lang: str, progress=None) -> t
 def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translator, lang: gr.State) -> dict:
     """Lay out the knowledge panel and wire its events."""
     status = gr.HTML("", elem_id="rq-kb-status")
-    docs = tr.add(gr.Dataframe(docs_frame(holder), label=t("kb_docs"), interactive=False, elem_id="rq-kb-docs"),
-                  label="kb_docs")
+    docs = tr.add(
+        gr.Dataframe(docs_frame(holder), label=t("kb_docs"), interactive=False, elem_id="rq-kb-docs"),
+        label="kb_docs",
+    )
     with gr.Row():
-        upload = tr.add(gr.File(label=t("kb_upload"), file_types=list(UPLOAD_SUFFIXES), type="filepath",
-                                elem_id="rq-kb-upload", min_width=260), label="kb_upload")
+        upload = tr.add(
+            gr.File(
+                label=t("kb_upload"),
+                file_types=list(UPLOAD_SUFFIXES),
+                type="filepath",
+                elem_id="rq-kb-upload",
+                min_width=260,
+            ),
+            label="kb_upload",
+        )
         with gr.Column(min_width=200):
             title = tr.add(gr.Textbox(label=t("kb_title"), elem_id="rq-kb-title"), label="kb_title")
             with gr.Row():
@@ -127,13 +170,29 @@ def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translat
                 year = tr.add(gr.Textbox(label=t("kb_year"), min_width=90), label="kb_year")
             add = tr.add(gr.Button(t("kb_add"), variant="primary", elem_id="rq-kb-add"), value="kb_add")
     with gr.Row():
-        pick = tr.add(gr.Dropdown([d.source for d in holder.engine.documents], label=t("kb_remove_pick"),
-                                  elem_id="rq-kb-pick", min_width=220), label="kb_remove_pick")
+        pick = tr.add(
+            gr.Dropdown(
+                [d.source for d in holder.engine.documents],
+                label=t("kb_remove_pick"),
+                elem_id="rq-kb-pick",
+                min_width=220,
+            ),
+            label="kb_remove_pick",
+        )
         drop = tr.add(gr.Button(t("kb_remove"), variant="stop", elem_id="rq-kb-remove"), value="kb_remove")
         again = tr.add(gr.Button(t("kb_rebuild"), elem_id="rq-kb-rebuild"), value="kb_rebuild")
     query = tr.add(gr.Textbox(label=t("kb_search"), elem_id="rq-kb-search"), label="kb_search")
-    passages = tr.add(gr.Dataframe(passages_frame(holder), label=t("kb_passages"), interactive=False, wrap=True,
-                                   max_height=420, elem_id="rq-kb-passages"), label="kb_passages")
+    passages = tr.add(
+        gr.Dataframe(
+            passages_frame(holder),
+            label=t("kb_passages"),
+            interactive=False,
+            wrap=True,
+            max_height=420,
+            elem_id="rq-kb-passages",
+        ),
+        label="kb_passages",
+    )
     outputs = [status, docs, pick, passages]
 
     def on_add(ok, path, ti, ci, ye, lg, progress=PROGRESS):
@@ -145,12 +204,35 @@ def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translat
     def on_rebuild(ok, lg, progress=PROGRESS):
         return rebuild(holder, ok, lg, progress)
 
-    add.click(on_add, [staff_ok, upload, title, city, year, lang], outputs, api_visibility="private",
-              concurrency_id="index", concurrency_limit=1)
-    drop.click(on_remove, [staff_ok, pick, lang], outputs, api_visibility="private", concurrency_id="index",
-               concurrency_limit=1)
-    again.click(on_rebuild, [staff_ok, lang], outputs, api_visibility="private", concurrency_id="index",
-                concurrency_limit=1)
-    query.change(lambda ok, q: passages_frame(holder, q) if ok else gr.skip(), [staff_ok, query], passages,
-                 api_visibility="private", show_progress="hidden")
+    add.click(
+        on_add,
+        [staff_ok, upload, title, city, year, lang],
+        outputs,
+        api_visibility="private",
+        concurrency_id="index",
+        concurrency_limit=1,
+    )
+    drop.click(
+        on_remove,
+        [staff_ok, pick, lang],
+        outputs,
+        api_visibility="private",
+        concurrency_id="index",
+        concurrency_limit=1,
+    )
+    again.click(
+        on_rebuild,
+        [staff_ok, lang],
+        outputs,
+        api_visibility="private",
+        concurrency_id="index",
+        concurrency_limit=1,
+    )
+    query.change(
+        lambda ok, q: passages_frame(holder, q) if ok else gr.skip(),
+        [staff_ok, query],
+        passages,
+        api_visibility="private",
+        show_progress="hidden",
+    )
     return {"refresh": lambda: _refresh(holder, "", "info"), "outputs": outputs}

@@ -52,28 +52,35 @@ def answer_text(answer: Answer, turn: int) -> str:
 def citation_card(c: Citation, turn: int, lang: str) -> str:
     """One cited passage: title › section path, then the passage with the answering sentence highlighted."""
     path = " › ".join(p for p in (c.title, c.section) if p)
-    return (f'<li class="rq-cite"><button class="rq-cite-head" {citation_attrs(turn, c)}>'
-            f'<span class="rq-n">[{c.n}]</span> {esc(path)}</button>'
-            f'<div class="rq-passage">{highlighted(c.text, c.highlight)}</div></li>')
+    return (
+        f'<li class="rq-cite"><button class="rq-cite-head" {citation_attrs(turn, c)}>'
+        f'<span class="rq-n">[{c.n}]</span> {esc(path)}</button>'
+        f'<div class="rq-passage">{highlighted(c.text, c.highlight)}</div></li>'
+    )
 
 
 def render_answer(answer: Answer, turn: int, lang: str) -> str:
     """An answer block: searched-for question, text, notice, citations and rating buttons."""
     parts = []
     if answer.standalone_question and answer.standalone_question != answer.question:
-        parts.append(f'<div class="rq-searched">{esc(t("searched", lang, q=answer.standalone_question))}</div>')
+        parts.append(
+            f'<div class="rq-searched">{esc(t("searched", lang, q=answer.standalone_question))}</div>'
+        )
     cls = "rq-text rq-abstained" if answer.abstained else "rq-text"
     parts.append(f'<div class="{cls}">{answer_text(answer, turn)}</div>')
     if answer.notice:
         parts.append(f'<div class="rq-notice">{esc(answer.notice)}</div>')
     if answer.citations:
         cards = "".join(citation_card(c, turn, lang) for c in answer.citations)
-        parts.append(f'<div class="rq-sources">{esc(t("sources", lang))}</div><ol class="rq-cites">{cards}</ol>')
+        parts.append(
+            f'<div class="rq-sources">{esc(t("sources", lang))}</div><ol class="rq-cites">{cards}</ol>'
+        )
     parts.append(
         f'<div class="rq-rate"><button data-kind="rate" data-rating="up" data-turn="{turn}" '
         f'aria-label="{esc(t("helpful", lang))}">▲ {esc(t("helpful", lang))}</button>'
         f'<button data-kind="rate" data-rating="down" data-turn="{turn}" '
-        f'aria-label="{esc(t("unhelpful", lang))}">▼ {esc(t("unhelpful", lang))}</button></div>')
+        f'aria-label="{esc(t("unhelpful", lang))}">▼ {esc(t("unhelpful", lang))}</button></div>'
+    )
     return "".join(parts)
 
 
@@ -89,13 +96,20 @@ def render_chat(turns: Sequence[dict], lang: str = "zh") -> str:
             body = f'<div class="rq-pending">{esc(t("thinking", lang))}</div>'
         else:
             body = render_answer(turn["answer"], i, lang)
-        blocks.append(f'<div class="rq-turn" data-turn="{i}"><div class="rq-q">{esc(turn["question"])}</div>'
-                      f'<div class="rq-a">{body}</div></div>')
+        blocks.append(
+            f'<div class="rq-turn" data-turn="{i}"><div class="rq-q">{esc(turn["question"])}</div>'
+            f'<div class="rq-a">{body}</div></div>'
+        )
     return f'<div class="rq-chat">{"".join(blocks)}</div>'
 
 
-def render_report(text: str, title: str, source: str, span: tuple[int, int] | None = None,
-                  highlight: tuple[int, int] | None = None) -> str:
+def render_report(
+    text: str,
+    title: str,
+    source: str,
+    span: tuple[int, int] | None = None,
+    highlight: tuple[int, int] | None = None,
+) -> str:
     """The whole document, escaped; the cited span marked (class rq-span) and the answering sentence inside it."""
     head = f'<div class="rq-report-title">{esc(title)} <small>{esc(source)}</small></div>'
     if not span or not (0 <= span[0] < span[1] <= len(text)):
@@ -120,8 +134,10 @@ def render_verdicts(verdicts: Sequence[Verdict | str], lang: str = "zh") -> str:
             continue
         figures = ""
         if v.claimed_figure or v.report_figure:
-            figures = (f'{esc(t("claimed", lang))}: <b>{esc(v.claimed_figure or "—")}</b><br>'
-                       f'{esc(t("in_report", lang))}: <b>{esc(v.report_figure or "—")}</b>')
+            figures = (
+                f"{esc(t('claimed', lang))}: <b>{esc(v.claimed_figure or '—')}</b><br>"
+                f"{esc(t('in_report', lang))}: <b>{esc(v.report_figure or '—')}</b>"
+            )
         where = ""
         if v.citations:
             c = v.citations[0]
@@ -130,7 +146,8 @@ def render_verdicts(verdicts: Sequence[Verdict | str], lang: str = "zh") -> str:
             f'<tr class="rq-verdict-{esc(v.verdict)}"><td>{esc(v.claim)}</td>'
             f'<td><span class="rq-badge rq-{esc(v.verdict)}">{esc(t(v.verdict, lang))}</span>'
             f'<div class="rq-expl">{esc(v.explanation)}</div></td>'
-            f'<td>{esc(v.evidence) or "—"}{where}</td><td>{figures}</td></tr>')
+            f"<td>{esc(v.evidence) or '—'}{where}</td><td>{figures}</td></tr>"
+        )
     return f'<table class="rq-verdicts"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 

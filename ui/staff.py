@@ -14,8 +14,10 @@ def staff_credentials(environ: Mapping[str, str] = os.environ) -> tuple[str, str
     """(user, password) when both are set, else None with a logged warning."""
     user, password = environ.get("REPORTQA_STAFF_USER", ""), environ.get("REPORTQA_STAFF_PASSWORD", "")
     if not user or not password:
-        log.warning("staff features (knowledge, feedback review) are off: "
-                    "set REPORTQA_STAFF_USER and REPORTQA_STAFF_PASSWORD to enable them")
+        log.warning(
+            "staff features (knowledge, feedback review) are off: "
+            "set REPORTQA_STAFF_USER and REPORTQA_STAFF_PASSWORD to enable them"
+        )
         return None
     return user, password
 

@@ -13,19 +13,31 @@ from ui.render import render_notice
 from ui.staff import check_login
 
 
-def build_staff_tab(holder: EngineHolder, store: FeedbackStore, credentials: tuple[str, str] | None,
-                    tr: Translator, lang: gr.State) -> None:
+def build_staff_tab(
+    holder: EngineHolder,
+    store: FeedbackStore,
+    credentials: tuple[str, str] | None,
+    tr: Translator,
+    lang: gr.State,
+) -> None:
     """Login form; the panels appear only after a successful login (and every action re-checks it)."""
     staff_ok = gr.State(False)
     if not credentials:
         tr.add(gr.Markdown(t("staff_off"), elem_id="rq-staff-off"), value="staff_off")
         return
     with gr.Row(elem_id="rq-login") as login_row:
-        user = tr.add(gr.Textbox(label=t("staff_user"), elem_id="rq-staff-user", min_width=160), label="staff_user")
-        password = tr.add(gr.Textbox(label=t("staff_password"), type="password", elem_id="rq-staff-password",
-                                     min_width=160), label="staff_password")
-        login = tr.add(gr.Button(t("login"), variant="primary", elem_id="rq-login-button", min_width=80),
-                       value="login")
+        user = tr.add(
+            gr.Textbox(label=t("staff_user"), elem_id="rq-staff-user", min_width=160), label="staff_user"
+        )
+        password = tr.add(
+            gr.Textbox(
+                label=t("staff_password"), type="password", elem_id="rq-staff-password", min_width=160
+            ),
+            label="staff_password",
+        )
+        login = tr.add(
+            gr.Button(t("login"), variant="primary", elem_id="rq-login-button", min_width=80), value="login"
+        )
     message = gr.HTML("", elem_id="rq-login-message")
     with gr.Column(visible=False, elem_id="rq-staff-panel") as panel:
         logout = tr.add(gr.Button(t("logout"), size="sm", elem_id="rq-logout"), value="logout")
@@ -37,13 +49,30 @@ def build_staff_tab(holder: EngineHolder, store: FeedbackStore, credentials: tup
 
     def on_login(u, p, lg):
         if not check_login(u, p, credentials):
-            return (False, render_notice(t("login_failed", lg), "error"), gr.update(), gr.update(visible=False),
-                    "", *[gr.skip()] * 6)
-        return (True, "", gr.update(visible=False), gr.update(visible=True), "", *knowledge["refresh"](),
-                *feedback["refresh"](True, lg))
+            return (
+                False,
+                render_notice(t("login_failed", lg), "error"),
+                gr.update(),
+                gr.update(visible=False),
+                "",
+                *[gr.skip()] * 6,
+            )
+        return (
+            True,
+            "",
+            gr.update(visible=False),
+            gr.update(visible=True),
+            "",
+            *knowledge["refresh"](),
+            *feedback["refresh"](True, lg),
+        )
 
     outputs = [staff_ok, message, login_row, panel, password, *knowledge["outputs"], *feedback["outputs"]]
     login.click(on_login, [user, password, lang], outputs, api_visibility="private")
     password.submit(on_login, [user, password, lang], outputs, api_visibility="private")
-    logout.click(lambda: (False, gr.update(visible=True), gr.update(visible=False)), None,
-                 [staff_ok, login_row, panel], api_visibility="private")
+    logout.click(
+        lambda: (False, gr.update(visible=True), gr.update(visible=False)),
+        None,
+        [staff_ok, login_row, panel],
+        api_visibility="private",
+    )

@@ -15,8 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 STAFF = ("staff", "correct horse battery staple")
 DESKTOP = {"width": 1280, "height": 800}
@@ -52,15 +59,24 @@ def server(tmp_path_factory) -> str:
     for path in knowledge.iterdir():
         path.chmod(0o644)
     port = free_port()
-    env = {**os.environ, "REPORTQA_DATA_DIR": str(base / "data"), "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
-           "REPORTQA_SERVER_HOST": "127.0.0.1", "REPORTQA_SERVER_PORT": str(port),
-           "REPORTQA_STAFF_USER": STAFF[0], "REPORTQA_STAFF_PASSWORD": STAFF[1], "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
+    env = {
+        **os.environ,
+        "REPORTQA_DATA_DIR": str(base / "data"),
+        "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
+        "REPORTQA_SERVER_HOST": "127.0.0.1",
+        "REPORTQA_SERVER_PORT": str(port),
+        "REPORTQA_STAFF_USER": STAFF[0],
+        "REPORTQA_STAFF_PASSWORD": STAFF[1],
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
     env.pop("REPORTQA_LLM_BASE_URL", None)
     log = base / "app.log"
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for(url, process, log)

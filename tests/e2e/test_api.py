@@ -25,7 +25,9 @@ def test_ask_returns_answer_and_citations(client):
 
 
 def test_ask_with_history_rewrites_the_follow_up(client):
-    answer, details = client.predict("那科技型中小企业呢？", ["国家高新技术企业要达到多少家？"], api_name="/ask")
+    answer, details = client.predict(
+        "那科技型中小企业呢？", ["国家高新技术企业要达到多少家？"], api_name="/ask"
+    )
     assert "400" in answer
     assert "科技型中小企业" in details["standalone_question"]
 

@@ -11,8 +11,10 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 def ask(page, question: str, turns: int) -> None:
     page.fill("#rq-question textarea", question)
     page.click("#rq-send")
-    page.wait_for_function(f"document.querySelectorAll('#rq-chat .rq-a .rq-text, #rq-chat .rq-a .rq-error')"
-                           f".length >= {turns}", timeout=60_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('#rq-chat .rq-a .rq-text, #rq-chat .rq-a .rq-error').length >= {turns}",
+        timeout=60_000,
+    )
 
 
 def open_tab(page, name: str) -> None:
@@ -84,8 +86,11 @@ def test_fact_check_gives_verdicts_with_the_reports_figure(open_page, screenshot
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_evaluation_upload_shows_chart_table_and_downloads(open_page, screenshot, tmp_path, device):
     questions = tmp_path / "small.csv"
-    questions.write_text("question,expected\n计划建成多少套人才公寓？,2000\n2023年生产总值预期增长多少？,7\\.5%\n"
-                         "<img src=x onerror=alert(1)> 商丘有地铁吗？,\n", encoding="utf-8")
+    questions.write_text(
+        "question,expected\n计划建成多少套人才公寓？,2000\n2023年生产总值预期增长多少？,7\\.5%\n"
+        "<img src=x onerror=alert(1)> 商丘有地铁吗？,\n",
+        encoding="utf-8",
+    )
     page = open_page(VIEWPORTS[device])
     open_tab(page, "准确率测试")
     page.set_input_files("#rq-eval-file input[type=file]", str(questions))
@@ -110,8 +115,12 @@ def test_figures_table_filters_and_links_rows_to_the_report(open_page, screensho
     page.wait_for_selector("#rq-fig-table table", timeout=15_000)
     screenshot(page, f"figures-{device}")
     page.fill("#rq-fig-search textarea, #rq-fig-search input", "人才公寓")
-    page.wait_for_function("!document.querySelector('#rq-fig-table').innerText.includes('7.5%')", timeout=15_000)
-    page.locator("#rq-fig-table").get_by_text("建成人才公寓2000套", exact=True).locator("visible=true").first.click()
+    page.wait_for_function(
+        "!document.querySelector('#rq-fig-table').innerText.includes('7.5%')", timeout=15_000
+    )
+    page.locator("#rq-fig-table").get_by_text("建成人才公寓2000套", exact=True).locator(
+        "visible=true"
+    ).first.click()
     mark = page.locator("#rq-fig-report mark.rq-span")
     mark.wait_for(timeout=15_000)
     assert "建成人才公寓2000套" in mark.inner_text()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-PAYLOAD = ("<img src=x onerror=alert(1)> <script>window.__pwned = 1</script> ![](http://example.com/x.png) "
-           "<form action=http://example.com/f><input name=q></form> 5%~6%，8%~10%\n3. 第一项 5. 第二项")
+PAYLOAD = (
+    "<img src=x onerror=alert(1)> <script>window.__pwned = 1</script> ![](http://example.com/x.png) "
+    "<form action=http://example.com/f><input name=q></form> 5%~6%，8%~10%\n3. 第一项 5. 第二项"
+)
 
 
 def test_payload_question_renders_as_text(open_page):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-DOCUMENT = ("测试文档\n示范水塔建设。商丘市计划新建示范水塔88座。<img src=x onerror=alert(1)> "
-            "![](http://example.com/x.png) <form action=http://example.com/f>。\n")
+DOCUMENT = (
+    "测试文档\n示范水塔建设。商丘市计划新建示范水塔88座。<img src=x onerror=alert(1)> "
+    "![](http://example.com/x.png) <form action=http://example.com/f>。\n"
+)
 
 
 def login(page, user: str, password: str) -> None:
@@ -53,14 +55,17 @@ def test_staff_adds_a_document_answers_from_it_safely_and_removes_it(open_page, 
     page.get_by_role("tab", name="管理").click()
     page.get_by_role("tab", name="反馈").click()
     page.click("#rq-fb-refresh")
-    page.wait_for_function("document.querySelector('#rq-fb-table').innerText.includes('水塔答得对')", timeout=15_000)
+    page.wait_for_function(
+        "document.querySelector('#rq-fb-table').innerText.includes('水塔答得对')", timeout=15_000
+    )
 
     page.get_by_role("tab", name="知识库").click()
     page.locator("#rq-kb-pick input").click()
     page.get_by_role("option", name="water-towers.txt").click()
     page.click("#rq-kb-remove")
-    page.wait_for_function("!document.querySelector('#rq-kb-docs').innerText.includes('water-towers.txt')",
-                           timeout=180_000)
+    page.wait_for_function(
+        "!document.querySelector('#rq-kb-docs').innerText.includes('water-towers.txt')", timeout=180_000
+    )
 
 
 def test_a_broken_upload_is_refused_and_the_index_kept(open_page, staff_login, tmp_path):
