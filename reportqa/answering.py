@@ -183,7 +183,9 @@ class ExtractiveAnswerer:
         ):
             start = before[0].start
         if after and find_figures(after[0].text) and (
-            _MULTI_ASK.search(query.text) and gain(after[0].text) >= 0.15 or not find_figures(clause.text)
+            _MULTI_ASK.search(query.text) and gain(after[0].text) >= 0.15
+            or gain(after[0].text) >= 0.25
+            or not find_figures(clause.text)
         ):
             end = after[0].end
         return passage[start:end].strip("，,、 ")

@@ -106,6 +106,8 @@ class ClauseScorer:
             context = squash(hit.chunk.section.split(" › ")[-1]) if " › " in hit.chunk.section else ""
             for clause in clauses:
                 lexical = self._coverage(weights, total, clause, clauses, passage, context)
+                if query.focus and all(squash(f) in squash(clause.text) for f in query.focus):
+                    lexical = max(lexical, 0.8)  # a follow-up's new subject, found: the old predicate may not fit
                 score = lexical + self._bonus(query, unit, hit, clause) + 0.12 / (1 + rank)
                 out.append(Candidate(hit, rank, clause, lexical, score))
         if query.language == "en" and self.clause_similarity and out:

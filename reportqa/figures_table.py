@@ -38,12 +38,17 @@ class FigureRow:
         return f"{self.source}:{self.start}-{self.end}"
 
 
+# Chinese numerals before these are names: 党的二十大, 市五届人大.
+_NAME_UNITS = ("大", "届")
+
+
 def is_name_or_year(text: str, fig) -> bool:
-    """Figures that are not quantities: years (2023, 2023年), bare numbers and slogans in quotes (“四个全面”)."""
+    """Figures that are not quantities: years (2023年), bare numbers, names (二十大) and quoted slogans (“四个全面”)."""
     if (
         not fig.unit
         or fig.text[:1] in "万亿千百"
         or (fig.unit == "年" and fig.text[:1].isdigit() and 1900 <= fig.value <= 2100)
+        or (fig.unit in _NAME_UNITS and not fig.text[:1].isdigit())
     ):
         return True
     opened, closed = text.rfind("“", 0, fig.start), text.rfind("”", 0, fig.start)

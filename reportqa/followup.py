@@ -45,8 +45,10 @@ def _posseg():
     return jieba.posseg
 
 
-def _content(text: str) -> list[str]:
-    return [w for w, f in _posseg().cut(text) if f.startswith(("n", "v", "j")) and len(w) >= 2]
+def _has_verb(text: str) -> bool:
+    """A verb before the head noun ("累计完成的电网投资"); a final 'verb' is usually nominal (收入, 投资)."""
+    words = list(_posseg().cut(text))
+    return any(f == "v" and len(w) >= 2 for w, f in words[:-1])
 
 
 def _spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -68,7 +70,7 @@ def _replace_topic(previous: str, fragment: str) -> str:
     # 1) the fragment names the same kind of thing as the whole topic (…企业 ~ …企业, 处理率 ~ 城镇化率)
     if len(topic) >= 2 and topic[-1] == fragment[-1] and not topic.endswith(fragment):
         return previous[:head] + fragment + previous[predicate.start() :]
-    if len(_content(fragment)) >= 2:  # "累计完成的电网投资": a topic of its own; keep only the question
+    if _has_verb(fragment):  # "累计完成的电网投资": a topic of its own; keep only the question
         ask = re.search(r"(?:是|有|要)?(?:多少|几)|哪些|什么", previous)
         return fragment + (ask.group(0) if ask else "是多少")
     spans = _spans(previous)

@@ -20,11 +20,18 @@ from retrieval.vector_store import ChromaVectorStore
 log = logging.getLogger(__name__)
 CHUNKER_VERSION = "structure-v2"
 
+WRITE_BATCH = 128  # passages per write (and per progress tick of "writing index")
+EMBED_BATCH = 16
+
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
 
 
 class IndexBusyError(RuntimeError):
     """Another process is writing the index."""
+
+
+class IndexCheckError(RuntimeError):
+    """A new build failed its checks before the swap; the previous index still serves."""
 
 
 @dataclass(frozen=True)
@@ -80,29 +87,55 @@ class Indexer:
         """Reuse the served index when its fingerprint matches; otherwise build aside and swap in."""
         wanted = fingerprint(documents, self.embedder)
         if not rebuild and self.store.fingerprint() == wanted:
+            self._tidy()
             return IndexReport(wanted, self.store.count(), rebuilt=False, embedded=0)
         with writer_lock(self.lock_path):
             if not rebuild and self.store.fingerprint() == wanted:  # another process just built it
                 return IndexReport(wanted, self.store.count(), rebuilt=False, embedded=0)
             return self._build(documents, wanted)
 
+    def _tidy(self) -> None:
+        """Drop builds a crash left behind, unless another process is indexing right now (it may own them)."""
+        if len(self.store.build_names()) <= 1:
+            return
+        try:
+            with writer_lock(self.lock_path):
+                self.store.drop_unused()
+        except IndexBusyError:
+            pass
+
     def _build(self, documents: Sequence[Document], wanted: str) -> IndexReport:
         chunks = [c for doc in documents for c in chunk_document(doc)]
         if not chunks:
             raise ValueError("no passages to index: the knowledge folder has no readable document.")
         tags = [etag(c, self.embedder) for c in chunks]
-        cached = self.store.cached_vectors(set(tags))
-        missing = [i for i, t in enumerate(tags) if t not in cached]
-        log.info("indexing %d passages (%d to embed, %d cached)", len(chunks), len(missing), len(chunks) - len(missing))
-        tick = self.progress(len(missing), "embedding passages")
-        computed: dict[int, np.ndarray] = {}
-        step = 16
-        for i in range(0, len(missing), step):
-            batch = missing[i : i + step]
-            vectors = self.embedder.embed_passages([chunks[j].embedding_text() for j in batch])
-            computed.update(zip(batch, vectors, strict=True))
-            tick(len(batch))
-        matrix = np.vstack([computed[i] if i in computed else cached[tags[i]] for i in range(len(chunks))])
-        name = self.store.build(chunks, tags, matrix, wanted, self.progress(len(chunks), "writing index"))
+        vectors = self.store.cached_vectors(set(tags))  # also harvests builds that a crash left behind
+        self.store.drop_unused()
+        texts = {t: c.embedding_text() for c, t in zip(chunks, tags, strict=True) if t not in vectors}
+        log.info("indexing %d passages (%d to embed, %d cached)", len(chunks), len(texts), len(chunks) - len(texts))
+        embed_tick = self.progress(len(texts), "embedding passages")
+        write_tick = self.progress(len(chunks), "writing index")
+        name = self.store.create(wanted, len(chunks))
+        # Embed and write batch by batch: memory stays flat, and a crash keeps what was embedded for next time.
+        for i in range(0, len(chunks), WRITE_BATCH):
+            batch_tags = tags[i : i + WRITE_BATCH]
+            todo = [t for t in dict.fromkeys(batch_tags) if t not in vectors]
+            for j in range(0, len(todo), EMBED_BATCH):
+                step = todo[j : j + EMBED_BATCH]
+                vectors.update(zip(step, self.embedder.embed_passages([texts[t] for t in step]), strict=True))
+                embed_tick(len(step))
+            self.store.add(name, chunks[i : i + WRITE_BATCH], batch_tags, np.vstack([vectors[t] for t in batch_tags]))
+            write_tick(len(batch_tags))
+        self._check(name, chunks, tags, vectors)
         self.store.activate(name)
-        return IndexReport(wanted, len(chunks), rebuilt=True, embedded=len(missing))
+        return IndexReport(wanted, len(chunks), rebuilt=True, embedded=len(texts))
+
+    def _check(self, name: str, chunks: Sequence[Chunk], tags: Sequence[str], vectors: dict) -> None:
+        """Before the swap: every passage is there, and each document's first passage finds itself."""
+        firsts = {}
+        for chunk, tag in zip(chunks, tags, strict=True):
+            firsts.setdefault(chunk.source, (chunk.id, tag, vectors[tag]))
+        problems = self.store.check(name, len(chunks), list(firsts.values()))
+        if problems:
+            self.store.discard(name)
+            raise IndexCheckError(f"the new index failed its checks, the previous one still serves: {problems[0]}")

@@ -21,7 +21,9 @@ class EngineHolder:
     def rebuild(self, progress=None, force: bool = False) -> Engine:
         """Build from the knowledge folder (reusing the index when unchanged) and serve the result."""
         with self._lock:
-            engine = self._build(self.settings, progress=progress, rebuild=force)
+            # Reuse the loaded embedding model: a rebuild then only embeds passages it has not seen.
+            embedder = getattr(self.engine.retriever, "embedder", None)
+            engine = self._build(self.settings, progress=progress, rebuild=force, embedder=embedder)
             self.engine = engine
             return engine
 

@@ -36,7 +36,9 @@ def test_targets_achievements_offsets_and_clauses():
 
 
 def test_years_bare_numbers_and_quoted_slogans_are_left_out():
-    rows = figure_rows([chunk("2023年是关键之年，坚持“四个全面”，实施“十大战略”，完成12项任务。", "overall")])
+    rows = figure_rows(
+        [chunk("2023年是关键之年，学习党的二十大精神，坚持“四个全面”，完成12项任务。", "overall")]
+    )
     assert [r.figure for r in rows] == ["12项"]
 
 
