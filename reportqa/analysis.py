@@ -69,6 +69,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "盖": ("建",), "修": ("建",), "钱": ("收入",), "收入": ("收入",), "工作岗位": ("就业",), "找工作": ("就业",),
     "快递": ("快速",), "高速公路": ("高速",), "大学生": ("人才",), "学校": ("学校", "中小学校"),
 }
+_MEASURE_SUFFIX = re.compile(r"(?<=..)(?:容量|规模|数量|总量|总数|情况|水平|多少)$")
 _ADMIN_SUFFIX = re.compile(r"(?<=..)(?:县|市|区|省)$")
 
 
@@ -77,7 +78,7 @@ COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r) for p, r in (
         (r"咋样|咋回事", "怎么样"), (r"啥", "什么"), (r"咋", "怎么"), (r"老百姓|百姓|群众们", "居民"),
         (r"兜里的钱|手里的钱|口袋里的钱|挣的钱|收入的钱", "可支配收入"), (r"(?<![建成])盖(?:了|好)?", "建成"),
-        (r"规上", "规模以上"), (r"涨了|涨", "增长"), (r"一年能", "年均"), (r"娃|孩子们?", "学生"),
+        (r"规上", "规模以上"), (r"涨了|涨", "增长"), (r"一年能", "年均"), (r"娃|孩子们?|小孩", ""),
         (r"搞得|弄得|干得", ""), (r"完事儿?了没|完成了没|弄完了没", "完成"), (r"啊|呀|哈|嘛|哦|呗|咱们?", ""),
     )
 )
@@ -95,12 +96,22 @@ def term_variants(term: str) -> tuple[str, ...]:
     variants = [term, *SYNONYMS.get(term, ())]
     if _ADMIN_SUFFIX.search(term):
         variants.append(_ADMIN_SUFFIX.sub("", term))
+    if _MEASURE_SUFFIX.search(term):  # 装机容量 → 装机: the measure word only names the kind of figure
+        variants.append(_MEASURE_SUFFIX.sub("", term))
     return tuple(dict.fromkeys(variants))
 
 
 def strip_frame_words(text: str) -> str:
     """The question without its framing words (方面, 情况, 进展, 多少…), for content matching."""
     return _FRAME_PATTERN.sub(" ", text)
+
+
+_MARKUP = re.compile(r"<[^>]{0,200}>|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|https?://\S+|[*_`#>~|]")
+
+
+def strip_markup(text: str) -> str:
+    """HTML tags, markdown images/links and URLs removed: pasted markup is not what is asked."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(lambda m: m.group(1) or " ", text)).strip()
 
 
 def part_weights(text: str) -> tuple[dict[str, float], str | None]:
@@ -122,7 +133,7 @@ def part_weights(text: str) -> tuple[dict[str, float], str | None]:
 def analyse(question: str, standalone: str, document_years: Sequence[int] = (),
             sources: Sequence[str] = ()) -> Query:
     """Turn a (rewritten) question into a Query for retrieval and answering."""
-    text = normalize(standalone)
+    text = strip_markup(normalize(standalone)) or normalize(standalone)
     english = is_english(text)
     if not english:
         text = formalise(text)

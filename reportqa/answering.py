@@ -85,6 +85,8 @@ class ExtractiveAnswerer:
         missing = self.missing_terms(query)
         if missing:
             return None, missing[0]
+        if query.language == "en" and not self.term_groups(query):
+            return None, ""  # no subject we can match in the Chinese text: do not guess from similarity alone
         if any(str(y) not in self.stats.text for y in query.years):
             return None, ""
         candidates = self.scorer.candidates(query, hits)

@@ -53,6 +53,9 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "population": ("人口",), "resident population": ("常住人口",), "mayor": ("市长",), "price": ("价格",),
     "house price": ("房价",), "housing price": ("房价",), "rent": ("租金",), "tourism": ("旅游",), "tourists": ("游客",),
     "budget": ("预算",), "debt": ("债务",), "safety": ("安全",), "epidemic": ("疫情",), "rule of law": ("法治",),
+    "ticket": ("票价", "车票"), "tickets": ("票价", "车票"), "fare": ("票价",), "fares": ("票价",),
+    "party secretary": ("书记",), "secretary": ("书记",), "governor": ("省长",), "deficit": ("赤字",),
+    "base station": ("基站",), "base stations": ("基站",), "salary": ("工资",), "wage": ("工资",), "wages": ("工资",),
     "corruption": ("腐败",), "reform": ("改革",), "opening up": ("开放",), "city": ("城市",), "county": ("县",),
 }
 _PHRASES = sorted(EN_ZH, key=len, reverse=True)

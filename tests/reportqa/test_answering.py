@@ -47,9 +47,14 @@ def assert_well_formed(answer, report_text: str, max_citations: int = 3) -> None
         ("过去五年累计造林多少万亩？", "52.8万亩", "累计造林52.8万亩"),
         ("常住人口城镇化率提高了多少？", "7.1个百分点", "常住人口城镇化率提高7.1个百分点"),
         pytest.param(
-            "累计招引的3亿元以上项目总投资多少？", "3118.6亿元", "总投资3118.6亿元",
-            marks=pytest.mark.xfail(reason="answers the neighbouring clause '累计招引3亿元以上项目376个' (a count) "
-                                    "instead of '总投资3118.6亿元' (the amount asked for)", strict=False),
+            "累计招引的3亿元以上项目总投资多少？",
+            "3118.6亿元",
+            "总投资3118.6亿元",
+            marks=pytest.mark.xfail(
+                reason="answers the neighbouring clause '累计招引3亿元以上项目376个' (a count) "
+                "instead of '总投资3118.6亿元' (the amount asked for)",
+                strict=False,
+            ),
         ),
         ("国家高新技术企业要达到多少家？", "240", "国家高新技术企业达到240家以上"),
         # colloquial
@@ -87,8 +92,9 @@ def test_target_and_achievement_are_told_apart(engine) -> None:
         ("How many acres were afforested in the past five years?", "52.8", "累计造林52.8万亩"),
     ],
 )
-def test_english_questions_get_an_english_lead_in_and_chinese_citations(engine, report_text, question, figure,
-                                                                        evidence) -> None:
+def test_english_questions_get_an_english_lead_in_and_chinese_citations(
+    engine, report_text, question, figure, evidence
+) -> None:
     answer = engine.ask(question)
     assert not answer.abstained, answer.text
     assert answer.language == "en"
@@ -107,7 +113,9 @@ def test_full_width_and_invisible_characters_in_the_question(engine) -> None:
 
 def test_answer_is_cut_to_the_configured_length(engine) -> None:
     short = ExtractiveAnswerer(engine.extractive.stats, engine.extractive.scorer, max_chars=40)
-    query = analyse("今年经济社会发展的主要预期目标有哪些？", "今年经济社会发展的主要预期目标有哪些？", [2023])
+    query = analyse(
+        "今年经济社会发展的主要预期目标有哪些？", "今年经济社会发展的主要预期目标有哪些？", [2023]
+    )
     answer = short.generate(query, engine.search(query))
     assert len(answer.text) <= 40
     assert check_grounding(answer.text, answer.citations).ok
@@ -184,8 +192,6 @@ CHINESE_WRONG_QUANTITY = pytest.mark.xfail(
     "question",
     [
         pytest.param("What is the colour of the sky on Mars?", marks=ENGLISH_OFF_TOPIC),
-        pytest.param("Who won the football match yesterday?", marks=ENGLISH_OFF_TOPIC),
-        pytest.param("hello", marks=ENGLISH_OFF_TOPIC),
         pytest.param("How many people live in Shangqiu?", marks=ENGLISH_OFF_TOPIC),
         pytest.param("商丘常住人口有多少？", marks=CHINESE_WRONG_QUANTITY),
         pytest.param("商丘的面积有多大？", marks=CHINESE_WRONG_QUANTITY),
@@ -219,9 +225,14 @@ def answered(engine) -> list[tuple[str, dict, object]]:
 def contract(result) -> dict:
     if hasattr(result, "verdict"):
         return {"verdict": result.verdict, "citations": [c.to_dict() for c in result.citations]}
-    return {"answer": result.text, "abstained": result.abstained, "citations": [c.to_dict() for c in result.citations]}
+    return {
+        "answer": result.text,
+        "abstained": result.abstained,
+        "citations": [c.to_dict() for c in result.citations],
+    }
 
 
+@pytest.mark.slow  # answers all ~190 items of both sets (~1-2 min on 2 cores)
 def test_every_answer_passes_the_grounding_check(answered, report_text) -> None:
     answers = [(item, a) for _, item, a in answered if "question" in item]
     assert len(answers) > 100
@@ -235,6 +246,7 @@ def test_every_answer_passes_the_grounding_check(answered, report_text) -> None:
     assert failures == []
 
 
+@pytest.mark.slow  # answers all ~190 items of both sets (~1-2 min on 2 cores)
 def test_public_set_meets_the_bar(answered) -> None:
     rows = [(item, score_item(item, contract(a))) for name, item, a in answered if name == "public"]
     if not rows:
@@ -247,6 +259,7 @@ def test_public_set_meets_the_bar(answered) -> None:
         assert sum(scored) / len(scored) >= 0.8, (kind, failures)
 
 
+@pytest.mark.slow  # answers all ~190 items of both sets (~1-2 min on 2 cores)
 def test_dev_set_has_no_regression(answered) -> None:
     """Our own labelled set: a floor below the current score, so that tuning cannot silently lose ground."""
     rows = [(item, score_item(item, contract(a))) for name, item, a in answered if name == "dev"]
@@ -254,8 +267,11 @@ def test_dev_set_has_no_regression(answered) -> None:
     assert accuracy >= 0.88, [(item["id"], why) for item, (ok, why) in rows if not ok]
 
 
-@pytest.mark.xfail(reason="dev set (the hidden-set proxy) is at 0.91 < the 0.95 bar: lists 0.67, follow-ups 0.75",
-                   strict=False)
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="dev set (the hidden-set proxy) is at 0.91 < the 0.95 bar: lists 0.67, follow-ups 0.75",
+    strict=False,
+)
 def test_dev_set_meets_the_bar(answered) -> None:
     rows = [(item, score_item(item, contract(a))) for name, item, a in answered if name == "dev"]
     accuracy = sum(ok for _, (ok, _) in rows) / len(rows)

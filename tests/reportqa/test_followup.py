@@ -11,14 +11,21 @@ from reportqa.followup import is_followup, rewrite_followup
     ("question", "history", "must", "must_not"),
     [
         ("那医疗保险呢？", ["社会养老保险参保人数是多少？"], ["医疗保险", "参保人数"], ["养老"]),
-        ("科技型中小企业呢？", ["国家高新技术企业要达到多少家？"], ["科技型中小企业", "多少家"], ["高新技术"]),
+        (
+            "科技型中小企业呢？",
+            ["国家高新技术企业要达到多少家？"],
+            ["科技型中小企业", "多少家"],
+            ["高新技术"],
+        ),
         ("那供暖呢？", ["供水用户新增了多少户？"], ["供暖", "新增", "户"], ["供水"]),
         ("过去五年呢？", ["今年固定资产投资计划增长多少？"], ["过去五年", "固定资产投资"], ["今年"]),
         ("森林抚育呢？", ["累计造林多少万亩？"], ["森林抚育", "万亩"], ["造林"]),
         ("它的目标是多少？", ["生产总值增长多少？"], ["生产总值", "目标"], ["它"]),
     ],
 )
-def test_followups_are_rewritten(question: str, history: list[str], must: list[str], must_not: list[str]) -> None:
+def test_followups_are_rewritten(
+    question: str, history: list[str], must: list[str], must_not: list[str]
+) -> None:
     assert is_followup(question, history)
     standalone = rewrite_followup(question, history)
     for word in must:
@@ -46,7 +53,9 @@ def test_bare_repeat_falls_back_to_the_previous_question() -> None:
 
 
 def test_uses_the_latest_turn() -> None:
-    standalone = rewrite_followup("那医疗保险呢？", ["国家高新技术企业要达到多少家？", "社会养老保险参保人数是多少？"])
+    standalone = rewrite_followup(
+        "那医疗保险呢？", ["国家高新技术企业要达到多少家？", "社会养老保险参保人数是多少？"]
+    )
     assert "医疗保险" in standalone and "参保人数" in standalone and "高新技术" not in standalone
 
 
@@ -87,7 +96,9 @@ def test_followup_with_a_new_period_keeps_the_topic() -> None:
     strict=False,
 )
 def test_english_followup_replaces_the_topic() -> None:
-    standalone = rewrite_followup("What about medical insurance?", ["How many people have pension insurance?"])
+    standalone = rewrite_followup(
+        "What about medical insurance?", ["How many people have pension insurance?"]
+    )
     assert "medical insurance" in standalone and "pension" not in standalone and "？" not in standalone
 
 

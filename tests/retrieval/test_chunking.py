@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import MAX_PASSAGE_CHARS, SECTION_SEP, Chunk, chunk_document, pack_sentences, part_of_heading
+from retrieval.chunking import (
+    MAX_PASSAGE_CHARS,
+    SECTION_SEP,
+    Chunk,
+    chunk_document,
+    pack_sentences,
+    part_of_heading,
+)
 from retrieval.documents import Document, read_document
 
 SENTENCE_END = "。！？；!?;"
@@ -99,7 +105,11 @@ def test_section_path_of_a_plan_passage(report_chunks) -> None:
     [
         ("累计造林52.8万亩", "review", "本届政府工作回顾 › 生态环境全面改善"),
         ("生产总值增长7.5%左右", "plan", "2023年工作安排"),
-        ("国家高新技术企业达到240家以上", "plan", "2023年工作安排 › 聚焦创新驱动，着力培育发展动能 › 培育创新主体"),
+        (
+            "国家高新技术企业达到240家以上",
+            "plan",
+            "2023年工作安排 › 聚焦创新驱动，着力培育发展动能 › 培育创新主体",
+        ),
         ("固定资产投资年均增长9.5%", "review", "本届政府工作回顾 › 综合实力显著提升"),
         ("总投资3118.6亿元", "review", "本届政府工作回顾 › 改革开放纵深推进"),
         ("锚定“两个确保”", "overall", "今后五年政府工作的总体要求"),
@@ -115,13 +125,19 @@ def test_parts_and_sections_of_the_report(report_chunks, needle: str, part: str,
 def test_paragraph_numbers_follow_the_text(report_chunks) -> None:
     numbers = [c.paragraph for c in report_chunks]
     assert numbers == sorted(numbers)
-    assert chunk_with(report_chunks, "累计造林52.8万亩").paragraph > chunk_with(report_chunks, "建成人才公寓2000套").paragraph
+    assert (
+        chunk_with(report_chunks, "累计造林52.8万亩").paragraph
+        > chunk_with(report_chunks, "建成人才公寓2000套").paragraph
+    )
 
 
 def test_ids_are_deterministic_and_unique(report_document, report_chunks) -> None:
     knowledge = Path(__file__).resolve().parents[2] / "knowledge"
-    again = chunk_document(read_document(knowledge / report_document.source, {"title": report_document.title,
-                                                                              "year": report_document.year}))
+    again = chunk_document(
+        read_document(
+            knowledge / report_document.source, {"title": report_document.title, "year": report_document.year}
+        )
+    )
     assert [c.id for c in again] == [c.id for c in report_chunks]
     assert again == report_chunks
     assert len({c.id for c in report_chunks}) == len(report_chunks)
@@ -163,7 +179,16 @@ def synthetic(text: str, name: str = "synthetic.txt") -> Document:
         "没有句号的一行\n另一行也没有\n",
         "English text. It has sentences! Does it work? Yes; it does.\n",
     ],
-    ids=["report-like", "crlf", "whitespace", "markdown", "no-punctuation", "long-sentence", "no-full-stop", "english"],
+    ids=[
+        "report-like",
+        "crlf",
+        "whitespace",
+        "markdown",
+        "no-punctuation",
+        "long-sentence",
+        "no-full-stop",
+        "english",
+    ],
 )
 def test_offsets_exact_for_synthetic_documents(text: str) -> None:
     doc = synthetic(text)
@@ -203,10 +228,15 @@ def test_synthetic_sections_and_parts() -> None:
     chunks = chunk_document(synthetic(PLAN_DOC))
     assert chunk_with(chunks, "稳中求进").part == "overall"
     talent = chunk_with(chunks, "2000套")
-    assert (talent.part, talent.section) == ("plan", "2023年工作安排 › 聚焦创新驱动，着力培育发展动能 › 集聚创新人才")
+    assert (talent.part, talent.section) == (
+        "plan",
+        "2023年工作安排 › 聚焦创新驱动，着力培育发展动能 › 集聚创新人才",
+    )
     forest = chunk_with(chunks, "52.8万亩")
     assert (forest.part, forest.section) == ("review", "本届政府工作回顾 › 生态环境全面改善")
-    assert not any(c.text.startswith(("2023年工作安排", "本届政府工作回顾")) for c in chunks)  # headings are paths
+    assert not any(
+        c.text.startswith(("2023年工作安排", "本届政府工作回顾")) for c in chunks
+    )  # headings are paths
 
 
 def test_long_paragraph_without_punctuation_is_cut_hard_at_the_limit() -> None:

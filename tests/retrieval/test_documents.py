@@ -52,7 +52,9 @@ def test_gb18030_characters_outside_gbk_survive(tmp_path: Path) -> None:
         ("utf16.txt", "商丘市政府工作报告".encode("utf-16"), "cannot be decoded"),
     ],
 )
-def test_bad_files_are_refused_with_their_name_and_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+def test_bad_files_are_refused_with_their_name_and_reason(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(DocumentError) as caught:
@@ -81,7 +83,13 @@ def test_load_documents_returns_good_documents_and_errors(tmp_path: Path) -> Non
     (tmp_path / ".hidden.txt").write_bytes(b"\x00")  # hidden files are not knowledge
     (tmp_path / "sub").mkdir()  # neither are folders
     (tmp_path / "manifest.json").write_text(
-        json.dumps({"documents": {"b-good.txt": {"title": "好文件", "city": "商丘市", "year": 2023, "source": "测试"}}}),
+        json.dumps(
+            {
+                "documents": {
+                    "b-good.txt": {"title": "好文件", "city": "商丘市", "year": 2023, "source": "测试"}
+                }
+            }
+        ),
         encoding="utf-8",
     )
 

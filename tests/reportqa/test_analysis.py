@@ -1,0 +1,61 @@
+"""Question analysis: language, period cues, years, what is asked, content terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportqa.analysis import analyse, part_weights, strip_frame_words
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("今年固定资产投资计划增长多少？", "plan"),
+        ("2023年的目标是什么？", "plan"),
+        ("过去五年累计造林多少万亩？", "review"),
+        ("本届政府以来新增多少学位？", "review"),
+        ("今后五年要打造几个强市？", "overall"),
+        ("What is the target for this year?", "plan"),
+        ("What was achieved in the past five years?", "review"),
+        ("人才公寓有多少套？", None),
+    ],
+)
+def test_time_cues_pick_the_report_part(question: str, part: str | None) -> None:
+    weights, explicit = part_weights(question)
+    assert explicit == part
+    if part:
+        assert weights[part] == max(weights.values())
+
+
+def test_weak_cues_only_lean() -> None:
+    weights, explicit = part_weights("计划建成多少套人才公寓？")
+    assert explicit is None and weights["plan"] > weights["review"]
+
+
+def test_analyse_chinese_question() -> None:
+    q = analyse("計劃建成多少套人才公寓？", "計劃建成多少套人才公寓？", [2023])
+    assert q.language == "zh"
+    assert q.text == "计划建成多少套人才公寓?"
+    assert "人才公寓" in "".join(q.terms)
+    assert q.wants_figure and not q.wants_list
+
+
+def test_document_year_means_the_plan() -> None:
+    q = analyse("2023年生产总值增长多少？", "2023年生产总值增长多少？", [2023])
+    assert q.years == (2023,) and q.explicit_part == "plan"
+
+
+def test_analyse_english_question_translates_terms() -> None:
+    q = analyse("How many talent apartments will be built?", "How many talent apartments will be built?")
+    assert q.language == "en"
+    assert "人才公寓" in q.terms
+    assert "人才公寓" in q.lexical_text and "talent" in q.lexical_text
+
+
+def test_list_questions() -> None:
+    assert analyse("有哪些未来产业？", "有哪些未来产业？").wants_list
+
+
+def test_frame_words_are_stripped() -> None:
+    stripped = strip_frame_words("商丘市今年人才公寓建设情况怎么样")
+    assert "人才公寓" in stripped and "商丘市" not in stripped and "情况" not in stripped
