@@ -34,6 +34,27 @@ LEAD_EN = {
     "review": "According to the report's review of the government's past term: ",
     "overall": "According to the report's goals for the next five years: ",
 }
+WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|什么位置|where", re.I)
+PLACE = re.compile(r"[区县市镇乡村省园路街]|地块|片区|中心|基地")
+# What may follow the asked thing in an answering clause: a figure, a verb of change or a list mark.
+HEAD_FOLLOWERS = frozenset("0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已")
+
+
+def _same_units(a: str, b: str) -> bool:
+    """Both clauses give figures of the same kind: neighbouring facts, not one fact and its detail."""
+    return bool({f.unit for f in find_figures(a)} & {f.unit for f in find_figures(b)})
+
+
+def asked_head(query: Query) -> str:
+    """The key term right before the question word ('常住人口' in '商丘常住人口有多少'), or ''."""
+    m = re.search(r"(?:的)?(?:是|有|要|能|达到|为)?(?:多少|几)", query.text)
+    if not m or query.language == "en":
+        return ""
+    before = squash(query.text[: m.start()])
+    heads = [t for t in query.terms if before.endswith(squash(t))]
+    return squash(heads[-1]) if heads else ""
+
+
 # Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
 MEASURE_WORDS = frozenset(["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目"])
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
@@ -121,6 +142,13 @@ class ExtractiveAnswerer:
                 continue
             if WHEN.search(query.text) and not TIME.search(candidate.clause.text):
                 continue
+            if WHERE.search(query.text) and not PLACE.search(candidate.clause.text):
+                continue
+            if head := asked_head(query):
+                clause = squash(candidate.clause.text)
+                at = clause.find(head)
+                if at >= 0 and at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
+                    continue  # "常住人口城镇化率…": the asked thing only modifies another one
             if query.wants_figure and not query.wants_list and re.search(r"多少|几", query.text) and not (
                 re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate))
             ):
@@ -186,7 +214,7 @@ class ExtractiveAnswerer:
             start = before[0].start
         if after and find_figures(after[0].text) and (
             _MULTI_ASK.search(query.text) and gain(after[0].text) >= 0.15
-            or gain(after[0].text) >= 0.25
+            or gain(after[0].text) >= 0.25 and not _same_units(clause.text, after[0].text)
             or not find_figures(clause.text)
         ):
             end = after[0].end

@@ -147,6 +147,11 @@ class ClauseScorer:
             bonus += 0.2 if figures else -0.3
             if unit and any(f.unit == unit for f in figures):
                 bonus += 0.2
+        from reportqa.answering import asked_head
+
+        head = asked_head(query)
+        if head and head in squash(clause.text):
+            bonus += 0.2  # the asked quantity is named here ("总投资" in "…总投资多少？")
         if query.focus:
             here = squash(clause.text)
             bonus += 0.35 * sum(squash(f) in here for f in query.focus) / len(query.focus)

@@ -73,13 +73,18 @@ def _replace_topic(previous: str, fragment: str) -> str:
     if _has_verb(fragment):  # "累计完成的电网投资": a topic of its own; keep only the question
         ask = re.search(r"(?:是|有|要)?(?:多少|几)|哪些|什么", previous)
         return fragment + (ask.group(0) if ask else "是多少")
+    # the object after the question word is the topic: "新建了多少所中小学校" + "幼儿园" → "…多少所幼儿园"
+    obj = re.search(r"(?:多少|几)[个家所套座条项处位名户]?([\u4e00-\u9fff]{2,})$", previous)
+    if obj and not re.fullmatch(r"[个家所套座条项处位名户人万亿元]+", obj.group(1)):
+        return previous[: obj.start(1)] + fragment
     spans = _spans(previous)
     tail = fragment[-2:]
     # 1) a word ending like the fragment (养老保险 ~ 医疗保险), with the nouns before it
     for i, (_start, end, word, _flag) in enumerate(spans):
         if len(word) >= 2 and word.endswith(tail):
             j = i
-            while j > 0 and spans[j - 1][3].startswith("n") and not _QUALIFIER.fullmatch(spans[j - 1][2]):
+            while j > 0 and (spans[j - 1][3].startswith("n") or len(spans[j - 1][2]) == 1 and spans[j - 1][3] in ("zg", "ng", "j")) \
+                    and not _QUALIFIER.fullmatch(spans[j - 1][2]):
                 j -= 1
             return previous[: spans[j][0]] + fragment + previous[end:]
     # 2) a sibling word of the same shape (供水 ~ 供暖, 工业 ~ 农业)
@@ -111,9 +116,31 @@ def rewrite_followup(question: str, history: Sequence[str]) -> str:
     return _rewrite_one(question, standalone_history)
 
 
+_EN_LEAD = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?|^\s*and\s+(?:the\s+)?", re.I)
+
+
+def _rewrite_english(question: str, previous: str) -> str:
+    """'What about medical insurance?' after '…pension insurance?' → '…medical insurance?'."""
+    fragment = _EN_LEAD.sub("", question).strip(" ?？.")
+    last = fragment.split()[-1].lower() if fragment.split() else ""
+    words = previous.rstrip(" ?？.").split()
+    for i, word in enumerate(words):
+        if word.lower().strip(",.") == last:
+            start = i
+            while start > 0 and words[start - 1].lower() not in {"of", "for", "in", "the", "have", "has", "did", "does",
+                                                                 "do", "are", "is", "was", "were", "by", "many", "much"}:
+                start -= 1
+            return " ".join(words[:start] + fragment.split() + words[i + 1 :]) + "?"
+    return f"{previous.rstrip(' ?？.')} — {fragment}?"
+
+
 def _rewrite_one(question: str, history: Sequence[str]) -> str:
     if not is_followup(question, history):
         return question.strip()
+    from retrieval.text import is_english
+
+    if is_english(question) and is_english(history[-1]):
+        return _rewrite_english(question, history[-1])
     previous = normalize(history[-1]).rstrip("？?。！! ")
     fragment = _fragment(question)
     if not fragment:
@@ -122,6 +149,10 @@ def _rewrite_one(question: str, history: Sequence[str]) -> str:
         topic = _ASK_PART.sub("", previous).rstrip("的，, ") or previous
         own = _LEAD.sub("", normalize(question)).rstrip("？?。 ")
         return _PRONOUN.sub(topic, own, count=1) + "？"
+    period = _QUALIFIER.match(fragment)
+    if period and _ASK.search(fragment):  # "那2022年有多少？": the same question for another period
+        own = _QUALIFIER.match(previous)
+        return period.group(0) + previous[own.end() if own else 0 :] + "？"
     if _ASK.search(fragment):  # "那2022年有多少？" keeps its own question word
         return f"{fragment}（{previous}）？" if len(fragment) <= 6 else fragment + "？"
     return _replace_topic(previous, fragment) + "？"

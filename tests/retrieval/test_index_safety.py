@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -123,8 +122,9 @@ def test_leftover_builds_are_harvested_then_dropped(tmp_path, knowledge, store) 
               embedder.embed_passages([c.embedding_text() for c in chunks[:20]]))
     assert len(store.build_names()) == 2
     embedder.reset()
-    report = indexer(store, embedder, tmp_path).ensure(docs)
-    known = {c.embedding_text() for d in docs[:2] for c in chunk_document(d)} | {c.embedding_text() for c in chunks[:20]}
+    indexer(store, embedder, tmp_path).ensure(docs)
+    known = {c.embedding_text() for d in docs[:2] for c in chunk_document(d)}
+    known |= {c.embedding_text() for c in chunks[:20]}
     assert set(embedder.embedded) == {c.embedding_text() for c in chunks} - known  # the leftover's vectors were reused
     assert store.build_names() == [store.active_name()]
     assert {getattr(c, "name", c) for c in store.client.list_collections()} == {POINTER, store.active_name()}
@@ -164,54 +164,54 @@ from retrieval.documents import load_documents
 from retrieval.indexing import Indexer
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 from tests.fakes.counting_embedder import CountingEmbedder
-data, knowledge = Path(sys.argv[1]), Path(sys.argv[2])
+print("ready", flush=True)
+data, knowledge = Path(sys.argv[1]), Path(sys.stdin.readline().strip())
 def progress(total, label):
     def tick(n):
         print(label.split()[0], n, flush=True)
         time.sleep(0.25 if label.startswith("writing") else 0)  # stretch the build so kills land inside it
     return tick
-store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
-docs = load_documents(knowledge)[0]
 print("started", flush=True)
-report = Indexer(store, CountingEmbedder(delay=0.15), data / "index.lock", progress).ensure(docs)
+store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
+report = Indexer(store, CountingEmbedder(delay=0.15), data / "index.lock", progress).ensure(load_documents(knowledge)[0])
 print("done", report.fingerprint, flush=True)
-"""
-PROBE_SCRIPT = """
-import json, sys
-from pathlib import Path
-from retrieval.hybrid import HybridRetriever
-from retrieval.vector_store import ChromaVectorStore, make_chroma_client
-from tests.fakes.counting_embedder import CountingEmbedder
-store = ChromaVectorStore(make_chroma_client(Path(sys.argv[1]) / "chroma"), prefix="kill")
-retriever = HybridRetriever(store, CountingEmbedder())
-tops = [[h.chunk.id for h in retriever.search(q, k=5)] for q in json.loads(sys.argv[2])]
-print(json.dumps({"fingerprint": store.fingerprint(), "count": store.count(), "tops": tops,
-                  "builds": len(store.build_names())}))
 """
 QUERIES = ["计划建成多少套人才公寓？", "2023年生产总值预期增长多少？", "过去五年累计造林多少万亩？",
            "城镇新增就业多少万人？", "哪些县市成功创建全国文明城市？", "今后五年的总体要求是什么？"]
 
 
-def run_indexer(data: Path, knowledge: Path, kill_after: float | None) -> list[str]:
-    """Run the indexer in a subprocess; SIGKILL it `kill_after` seconds after it started indexing."""
-    process = subprocess.Popen([sys.executable, "-c", INDEX_SCRIPT, str(data), str(knowledge)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout.readline().strip() == "started"
-    if kill_after is None:
-        out, _ = process.communicate(timeout=300)
-        assert process.returncode == 0
-        return ["started", *out.split("\n")]
-    time.sleep(kill_after)
-    process.send_signal(signal.SIGKILL)
-    out, _ = process.communicate(timeout=60)
-    return ["started", *[line for line in out.split("\n") if line]]
+class IndexerProcess:
+    """An indexer subprocess, started ahead (imports take seconds) and told which corpus to index."""
+
+    def __init__(self, data: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", INDEX_SCRIPT, str(data)], cwd=ROOT, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def run(self, knowledge: Path, kill_after: float | None = None) -> list[str]:
+        """Index `knowledge`; SIGKILL the process `kill_after` seconds in. Returns what it printed."""
+        self.process.stdin.write(f"{knowledge}\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "started"
+        if kill_after is not None:
+            time.sleep(kill_after)
+            self.process.send_signal(signal.SIGKILL)
+        out, _ = self.process.communicate(timeout=300)
+        assert self.process.returncode == (-signal.SIGKILL if kill_after is not None else 0) or "done" in out
+        return ["started", *[line for line in out.split("\n") if line]]
 
 
 def probe(data: Path) -> dict:
-    """What a freshly started process sees as the served index."""
-    out = subprocess.run([sys.executable, "-c", PROBE_SCRIPT, str(data), json.dumps(QUERIES)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """What a freshly opened store serves: fingerprint, size and the top passages of the known queries."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    from retrieval.hybrid import HybridRetriever
+
+    SharedSystemClient.clear_system_cache()  # no client state carried over from the previous probe
+    store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
+    retriever = HybridRetriever(store, CountingEmbedder())
+    return {"fingerprint": store.fingerprint(), "count": store.count(),
+            "tops": [[h.chunk.id for h in retriever.search(q, k=5)] for q in QUERIES]}
 
 
 @pytest.mark.slow
@@ -219,18 +219,30 @@ def test_sigkill_at_random_points_of_a_rebuild_leaves_the_served_index_answering
     data, old, new = tmp_path / "data", corpus(tmp_path / "old", 4), corpus(tmp_path / "new", 6)
     changed = new / REPORT.name  # the new corpus also changes a served document
     changed.write_text(changed.read_text(encoding="utf-8").replace("人才公寓2000套", "人才公寓2500套"), encoding="utf-8")
-    run_indexer(data, old, None)
-    before = probe(data)
+    following = IndexerProcess(data)
+    following.run(old)
+    following = IndexerProcess(data)
+    states = {old: probe(data)}
+    started = time.monotonic()
+    following.run(new)
+    duration = time.monotonic() - started  # a full rebuild: each kill lands somewhere within one
+    following = IndexerProcess(data)
+    states[new] = probe(data)
+    assert states[new]["tops"] != states[old]["tops"]
     rng = random.Random(20230105)
-    outcomes = []
-    for _ in range(12):
-        lines = run_indexer(data, new, rng.uniform(0.0, 2.5))
-        outcomes.append((lines[-1].split()[0], probe(data)))
-    finished = run_indexer(data, new, None)
-    after = probe(data)
-    assert after["fingerprint"] == finished[-2].split()[1] != before["fingerprint"]
-    assert after["tops"] != before["tops"] and after["builds"] == 1
-    for _, seen in outcomes:  # never a mix: exactly the old index, or exactly the complete new one
-        assert seen in ({**before, "builds": seen["builds"]}, {**after, "builds": seen["builds"]})
-    mid_build = [phase for phase, seen in outcomes if phase != "done" and seen["fingerprint"] == before["fingerprint"]]
-    assert len(mid_build) >= 6, outcomes  # most kills did land inside the build, before the swap
+    served, outcomes = new, []
+    for _ in range(12):  # each round rebuilds towards the corpus that is not served, and is killed
+        target = old if served == new else new
+        current, following = following, IndexerProcess(data)  # the next one imports while this one runs
+        lines = current.run(target, kill_after=rng.uniform(0.0, duration))
+        seen = probe(data)
+        assert seen in (states[old], states[new])  # never a mix or a broken index: one complete build
+        outcomes.append((lines[-1].split()[0], seen == states[served]))
+        served = old if seen == states[old] else new
+    following.run(old if served == new else new)
+    store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
+    assert store.build_names() == [store.active_name()]  # every half-built collection was cleaned up
+    survived = [phase for phase, unchanged in outcomes if unchanged]
+    assert len(survived) >= 6, outcomes  # most kills landed inside a build, and the previous index kept serving
+    print("KILL PHASES", outcomes)
+    assert {phase for phase, _ in outcomes} - {"started", "done"}, outcomes  # some landed while embedding/writing
