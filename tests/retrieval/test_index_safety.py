@@ -244,5 +244,4 @@ def test_sigkill_at_random_points_of_a_rebuild_leaves_the_served_index_answering
     assert store.build_names() == [store.active_name()]  # every half-built collection was cleaned up
     survived = [phase for phase, unchanged in outcomes if unchanged]
     assert len(survived) >= 6, outcomes  # most kills landed inside a build, and the previous index kept serving
-    print("KILL PHASES", outcomes)
     assert {phase for phase, _ in outcomes} - {"started", "done"}, outcomes  # some landed while embedding/writing
