@@ -26,15 +26,27 @@ log = logging.getLogger(__name__)
 
 
 def clean_question(text: str | None, max_chars: int) -> str:
-    """NFKC, no control/bidi/zero-width characters; empty or over-long input is refused with a message."""
-    text = unicodedata.normalize("NFKC", strip_invisible(text or "")).strip()
+    """NFKC, one-spaced, no control/format/bidi/zero-width/surrogate/private-use characters; empty or over-long input is refused with a message."""
+
+    def too_long(n: int) -> QuestionError:
+        return QuestionError(
+            f"问题太长（{n} 个字符，上限 {max_chars}）。请只保留要问的那一句。"
+            f" (The question is too long: {n} characters, limit {max_chars}.)"
+        )
+
+    if text is not None and not isinstance(text, str):
+        raise QuestionError("问题必须是文字。 (The question must be text.)")
+    # Refuse huge input before spending time on it; NFKC expands a character 18-fold at most, in rare cases.
+    if len(text or "") > 4 * max_chars:
+        raise too_long(len(text or ""))
+    text = unicodedata.normalize("NFKC", strip_invisible(text or ""))
+    # Cc controls, Cf format (bidi, zero-width, tags), Cs lone surrogates (unencodable), Co private use, Cn unassigned.
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.split())
     if not text:
         raise QuestionError("请输入一个问题，例如：计划建成多少套人才公寓？ (Please type a question.)")
     if len(text) > max_chars:
-        raise QuestionError(
-            f"问题太长（{len(text)} 个字符，上限 {max_chars}）。请只保留要问的那一句。"
-            f" (The question is too long: {len(text)} characters, limit {max_chars}.)"
-        )
+        raise too_long(len(text))
     return text
 
 

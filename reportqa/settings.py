@@ -38,6 +38,11 @@ class Settings(BaseSettings):
 
     server_host: str = Field("127.0.0.1", description="Address the web app binds to")
     server_port: int = Field(7860, description="Port of the web app")
+    max_upload_mb: int = Field(10, ge=1, le=100, description="Largest file the web app accepts for upload")
+    queue_size: int = Field(64, ge=1, description="Requests waiting in the web app's queue before new ones are turned away")
+    concurrency_limit: int = Field(4, ge=1, description="Questions and checks the web app works on at once")
+    event_timeout_s: float = Field(60.0, gt=0, description="Seconds before a question or check in the web app is given up")
+    max_history_turns: int = Field(10, ge=0, description="Earlier chat turns an API caller may send with a follow-up")
 
     @property
     def chroma_path(self) -> Path:

@@ -35,15 +35,24 @@ CSV_COLUMNS = [
 ]
 
 
-def chart_frame(report: EvalReport) -> pd.DataFrame:
-    """Accuracy per kind, for the bar plot."""
+MODES = ("extractive", "llm", "compare")
+
+
+def chart_frame(report: EvalReport, mode: str = "extractive") -> pd.DataFrame:
+    """Accuracy per kind (and answer mode), for the bar plot."""
     return pd.DataFrame(
         [
-            {"kind": k, "accuracy": round(p / n, 3), "items": f"{p}/{n}"}
+            {"kind": k, "accuracy": round(p / n, 3), "items": f"{p}/{n}", "mode": mode}
             for k, (p, n) in report.by_kind().items()
         ],
-        columns=["kind", "accuracy", "items"],
+        columns=["kind", "accuracy", "items", "mode"],
     )
+
+
+def has_llm(holder: EngineHolder) -> bool:
+    """An LLM endpoint is configured, so the two answer modes can be compared."""
+    engine = holder.engine
+    return engine.generator is not engine.extractive
 
 
 def _cited(result: dict) -> str:
@@ -126,8 +135,11 @@ def summary(report: EvalReport, lang: str) -> str:
     return render_notice(" · ".join(parts), "ok")
 
 
-def run_set(holder: EngineHolder, path: str | None, lang: str, progress=None) -> tuple:
-    """(summary html, chart frame, table frame, download paths) for the question set at `path`."""
+def run_set(
+    holder: EngineHolder, path: str | None, lang: str, progress=None, mode: str = "extractive"
+) -> tuple:
+    """(summary html, chart frame, table frame, download paths) for the question set at `path`;
+    mode 'llm' answers with the LLM generator, 'compare' runs both on the same set."""
     if not path:
         return render_notice(t("eval_need_file", lang), "error"), None, None, None
     name = Path(path).name
@@ -137,14 +149,29 @@ def run_set(holder: EngineHolder, path: str | None, lang: str, progress=None) ->
         return render_notice(f"{name}: {exc}", "error"), None, None, None
     if not items:
         return render_notice(f"{name}: 0 items", "error"), None, None, None
-    track = (lambda xs: progress.tqdm(xs, desc=name)) if progress is not None else (lambda xs: xs)
-    report = evaluate(holder.engine, items, progress=track)
-    return (
-        summary(report, lang),
-        chart_frame(report),
-        table_frame(report),
-        write_downloads(report, Path(name).stem),
-    )
+    engine = holder.engine
+    wanted = ["extractive", "llm"] if mode == "compare" else [mode if mode in MODES else "extractive"]
+    if "llm" in wanted and not has_llm(holder):
+        return render_notice(t("eval_no_llm", lang), "error"), None, None, None
+    summaries, charts, tables, files = [], [], [], []
+    for each in wanted:
+        track = (
+            (lambda xs, d=f"{name} · {each}": progress.tqdm(xs, desc=d))
+            if progress is not None
+            else (lambda xs: xs)
+        )
+        generator = engine.extractive if each == "extractive" else engine.generator
+        report = evaluate(engine, items, progress=track, generator=generator)
+        summaries.append(
+            summary(report, lang) if len(wanted) == 1 else f"<b>{each}</b> {summary(report, lang)}"
+        )
+        charts.append(chart_frame(report, each))
+        table = table_frame(report)
+        if len(wanted) > 1:
+            table["id"] = table["id"].astype(str) + f" · {each}"
+        tables.append(table)
+        files += write_downloads(report, f"{Path(name).stem}-{each}")
+    return "".join(summaries), pd.concat(charts), pd.concat(tables), files
 
 
 def build_evaluation_tab(
@@ -171,11 +198,23 @@ def build_evaluation_tab(
             )
             if not public_set.exists():
                 gr.HTML(render_notice(t("eval_missing"), "error"))
+    mode = gr.Radio(
+        choices=[
+            ("原文摘录 extractive", "extractive"),
+            ("大模型 LLM", "llm"),
+            ("两者对比 compare", "compare"),
+        ],
+        value="extractive",
+        label="answer mode",
+        elem_id="rq-eval-mode",
+        visible=has_llm(holder),
+    )
     status = gr.HTML("", elem_id="rq-eval-summary")
     chart = tr.add(
         gr.BarPlot(
             x="kind",
             y="accuracy",
+            color="mode",
             y_lim=[0, 1],
             label=t("eval_chart"),
             elem_id="rq-eval-chart",
@@ -205,12 +244,12 @@ def build_evaluation_tab(
     )
     outputs = [status, chart, table, downloads]
 
-    def run_uploaded(path, lg, progress=PROGRESS):
-        return run_set(holder, path, lg, progress)
+    def run_uploaded(path, lg, md, progress=PROGRESS):
+        return run_set(holder, path, lg, progress, md)
 
-    def run_public(lg, progress=PROGRESS):
-        return run_set(holder, str(public_set) if public_set.exists() else None, lg, progress)
+    def run_public(lg, md, progress=PROGRESS):
+        return run_set(holder, str(public_set) if public_set.exists() else None, lg, progress, md)
 
-    run.click(run_uploaded, [upload, lang], outputs, api_visibility="private")
-    public.click(run_public, [lang], outputs, api_visibility="private")
+    run.click(run_uploaded, [upload, lang, mode], outputs, api_visibility="private")
+    public.click(run_public, [lang, mode], outputs, api_visibility="private")
     return {"chart": chart}

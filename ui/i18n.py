@@ -61,6 +61,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "eval_run": ("运行上传的题集", "Run uploaded set"),
     "eval_public": ("一键运行公开题集", "Run the public set"),
+    "eval_no_llm": (
+        "未配置大模型（REPORTQA_LLM_BASE_URL），只能用原文摘录模式。",
+        "No LLM is configured (REPORTQA_LLM_BASE_URL); only the extractive mode is available.",
+    ),
     "eval_missing": (
         "未找到公开题集（../shared/eval/questions.jsonl）。",
         "Public set not found (../shared/eval/questions.jsonl).",

@@ -46,16 +46,7 @@ def assert_well_formed(answer, report_text: str, max_citations: int = 3) -> None
         ("2023年生产总值预期增长多少？", "7.5%", "生产总值增长7.5%左右"),
         ("过去五年累计造林多少万亩？", "52.8万亩", "累计造林52.8万亩"),
         ("常住人口城镇化率提高了多少？", "7.1个百分点", "常住人口城镇化率提高7.1个百分点"),
-        pytest.param(
-            "累计招引的3亿元以上项目总投资多少？",
-            "3118.6亿元",
-            "总投资3118.6亿元",
-            marks=pytest.mark.xfail(
-                reason="answers the neighbouring clause '累计招引3亿元以上项目376个' (a count) "
-                "instead of '总投资3118.6亿元' (the amount asked for)",
-                strict=False,
-            ),
-        ),
+        ("累计招引的3亿元以上项目总投资多少？", "3118.6亿元", "总投资3118.6亿元"),
         ("国家高新技术企业要达到多少家？", "240", "国家高新技术企业达到240家以上"),
         # colloquial
         ("今年打算盖多少套人才公寓啊？", "2000", "建成人才公寓2000套"),
@@ -174,16 +165,21 @@ def test_abstention_names_the_missing_topic(engine) -> None:
     assert "地铁" in engine.ask("商丘的地铁几号线开通了？").text
 
 
-ENGLISH_OFF_TOPIC = pytest.mark.xfail(
-    reason="English questions whose words are not in the glossary have no terms, so the only abstention test left "
-    "is the e5 clause similarity (≥ 0.80), which any text reaches: they are answered with the '2023' passage, "
-    "e.g. 'hello' → \"According to the report: 2023。[1]\" (glossary.unknown_words is never used)",
-    strict=False,
-)
-CHINESE_WRONG_QUANTITY = pytest.mark.xfail(
-    reason="the question's nouns are in the report but the asked quantity is not: answered with another figure "
-    "(商丘常住人口有多少？ → 常住人口城镇化率提高7.1个百分点; 商丘的面积有多大？ → 城市建成区绿化总面积; "
-    "人才公寓在哪里建？ → 建成人才公寓2000套)",
+# English questions whose words the glossary does not know must abstain, not fall back on e5 similarity alone
+# (which any text reaches: 'hello' used to be answered "According to the report: 2023。[1]").
+OFF_TOPIC = [
+    "hello",
+    "What is the colour of the sky on Mars?",
+    "Who won the football match yesterday?",
+    "How many people live in Shangqiu?",
+    "<img src=x onerror=alert(1)>",
+    "商丘常住人口有多少？",
+    "商丘有多少所大学？",
+]
+WRONG_QUANTITY = pytest.mark.xfail(
+    reason="the question's nouns are in the report but the asked quantity is not, and another figure is given: "
+    "'What is the population of Shangqiu?' → 常住人口城镇化率提高7.1个百分点; 商丘的面积有多大？ → "
+    "城市建成区绿化总面积达4172万平方米; 人才公寓在哪里建？ → 实施人才强市战略 (a location was asked)",
     strict=False,
 )
 
@@ -191,15 +187,15 @@ CHINESE_WRONG_QUANTITY = pytest.mark.xfail(
 @pytest.mark.parametrize(
     "question",
     [
-        pytest.param("What is the colour of the sky on Mars?", marks=ENGLISH_OFF_TOPIC),
-        pytest.param("How many people live in Shangqiu?", marks=ENGLISH_OFF_TOPIC),
-        pytest.param("商丘常住人口有多少？", marks=CHINESE_WRONG_QUANTITY),
-        pytest.param("商丘的面积有多大？", marks=CHINESE_WRONG_QUANTITY),
-        pytest.param("人才公寓在哪里建？", marks=CHINESE_WRONG_QUANTITY),
+        *OFF_TOPIC,
+        pytest.param("What is the population of Shangqiu?", marks=WRONG_QUANTITY),
+        pytest.param("商丘的面积有多大？", marks=WRONG_QUANTITY),
+        pytest.param("人才公寓在哪里建？", marks=WRONG_QUANTITY),
     ],
 )
-def test_abstains_on_questions_the_report_does_not_answer(engine, question: str) -> None:
-    assert engine.ask(question).abstained
+def test_abstains_on_questions_the_report_does_not_answer(engine, report_text, question: str) -> None:
+    answer = engine.ask(question)
+    assert_abstains_with_nearest_passages(answer, report_text)
 
 
 # -- every answer of the public and dev sets is grounded -------------------------------------------------------
@@ -269,7 +265,7 @@ def test_dev_set_has_no_regression(answered) -> None:
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="dev set (the hidden-set proxy) is at 0.91 < the 0.95 bar: lists 0.67, follow-ups 0.75",
+    reason="the dev set (our hidden-set proxy) scored 0.91 < the 0.95 bar when written: lists 0.67, follow-ups 0.75",
     strict=False,
 )
 def test_dev_set_meets_the_bar(answered) -> None:

@@ -28,7 +28,7 @@ def test_evaluation_of_a_csv_set(shared_holder, tmp_path):
     path.write_text("question,expected\n计划建成多少套人才公寓？,2000\n商丘有地铁吗？,\n", encoding="utf-8")
     summary, chart, table, files = run_set(shared_holder, str(path), "en")
     assert "/2 passed" in summary
-    assert list(chart.columns) == ["kind", "accuracy", "items"] and chart["kind"].tolist() == ["csv"]
+    assert list(chart.columns) == ["kind", "accuracy", "items", "mode"] and chart["kind"].tolist() == ["csv"]
     assert table["question"].tolist() == ["计划建成多少套人才公寓？", "商丘有地铁吗？"]
     jsonl, csv_file = (Path(f) for f in files)
     first = json.loads(jsonl.read_text(encoding="utf-8").splitlines()[0])

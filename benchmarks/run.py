@@ -1,0 +1,73 @@
+"""`make bench`: every stage in a process of its own, then docs/benchmarks.md and docs/benchmarks.png.
+
+Stages: `1`, `10`, `100` (corpus scales: index, re-index, answer the public questions; the 1× stage also runs
+the naive baseline, the largest one adds/changes/removes a document) and `app` (20 chat sessions through the
+running Gradio app; needs the 1× stage's index). Results go to <work>/results/<stage>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: the benchmarks package sits beside reportqa
+
+for key, value in {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}.items():
+    os.environ.setdefault(key, value)
+
+STAGES = ("1", "app", "10", "100")
+
+
+def run_stage(stage: str, args: argparse.Namespace) -> dict:
+    """One stage, in this process."""
+    work = Path(args.work)
+    if stage == "app":
+        from benchmarks.concurrency import stage_concurrency
+
+        return stage_concurrency(work, sessions=args.sessions)
+    from benchmarks.stages import stage_scale
+
+    return stage_scale(int(stage), work, keep=args.keep)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen stages (each in a subprocess) and write the report from all results found."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--work", default=str(ROOT / ".reportqa" / "bench"), help="corpora, indexes and results")
+    p.add_argument("--stages", default=",".join(STAGES), help="comma-separated, from " + ",".join(STAGES))
+    p.add_argument("--keep", action="store_true", help="reuse indexes left by an earlier run (default: rebuild)")
+    p.add_argument("--sessions", type=int, default=20)
+    p.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md/.png/.json go")
+    p.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
+    args = p.parse_args(argv)
+    results_dir = Path(args.work) / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    if args.stage:
+        result = run_stage(args.stage, args)
+        (results_dir / f"{args.stage}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    for stage in [s for s in args.stages.split(",") if s]:
+        if stage not in STAGES:
+            p.error(f"unknown stage {stage!r}")
+        print(f"[bench] stage {stage} …", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        command = [sys.executable, __file__, "--stage", stage, "--work", args.work, "--sessions", str(args.sessions)]
+        subprocess.run(command + (["--keep"] if args.keep else []), check=True, cwd=ROOT)
+        print(f"[bench] stage {stage} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    from benchmarks.report import write_report
+
+    results = {path.stem: json.loads(path.read_text()) for path in sorted(results_dir.glob("*.json"))}
+    for path in write_report(results, Path(args.docs)):
+        print(f"[bench] wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
