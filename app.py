@@ -6,9 +6,10 @@ import logging
 import os
 import sys
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Before gradio is imported: no usage analytics, no model downloads, no telemetry from the vector store.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 
 def stderr_progress(total: int, label: str):
@@ -23,13 +24,16 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from reportqa.engine import build_engine
     from reportqa.settings import Settings
-    from ui.app import build_app, launch_options
+    from ui.app import build_app, launch_options, queue_options
     from ui.holder import EngineHolder
+    from ui.lockdown import ignore_env_allowed_paths, local_only_warning
 
     settings = Settings()
+    ignore_env_allowed_paths()
+    local_only_warning(settings.server_host)
     engine = build_engine(settings, progress=stderr_progress)
     app = build_app(EngineHolder(engine, settings), settings)
-    app.queue(default_concurrency_limit=4).launch(**launch_options(settings))
+    app.queue(**queue_options(settings)).launch(**launch_options(settings))
 
 
 if __name__ == "__main__":

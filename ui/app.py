@@ -14,11 +14,11 @@ from ui.factcheck import build_factcheck_tab
 from ui.figures import build_figures_tab
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
+from ui.lockdown import RequestGuard, blocked_paths
 from ui.render import esc, render_chat
 from ui.staff import staff_credentials
 
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
-MAX_UPLOAD = "10mb"
 
 
 def header(lang: str) -> str:
@@ -38,7 +38,8 @@ def build_app(
     store = store or FeedbackStore(settings.data_dir / "feedback.sqlite3")
     credentials = staff_credentials() if staff is False else staff
     tr = Translator()
-    with gr.Blocks(title=t("title"), analytics_enabled=False) as app:
+    # Anyone may post to Gradio's upload route, so uploaded files are swept out of its cache every half hour.
+    with gr.Blocks(title=t("title"), analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         lang = gr.State("zh")
         with gr.Row(elem_id="rq-top"):
             title = gr.HTML(header("zh"), elem_id="rq-header", scale=1, min_width=260)
@@ -82,14 +83,28 @@ def build_app(
 
 
 def launch_options(settings: Settings) -> dict:
-    """Keyword arguments of Blocks.launch: local only, no share link, no SSR, upload limit, styles."""
+    """Keyword arguments of Blocks.launch: local only, no share link, SSR, telemetry or run history; files locked down."""
+    from starlette.middleware import Middleware
+
     return {
         "server_name": settings.server_host,
         "server_port": settings.server_port,
         "share": False,
         "ssr_mode": False,
-        "max_file_size": MAX_UPLOAD,
+        "enable_monitoring": False,
+        "run_history": False,
+        "mcp_server": False,
+        "pwa": False,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "allowed_paths": [],
+        "blocked_paths": blocked_paths(settings),
+        "app_kwargs": {"middleware": [Middleware(RequestGuard)]},
         "css": CSS,
         "footer_links": ["api"],
-        "show_error": True,
+        "show_error": False,  # unexpected errors stay in the server log; our own messages are gr.Error/HTML
     }
+
+
+def queue_options(settings: Settings) -> dict:
+    """Keyword arguments of Blocks.queue: a bounded queue and a limit on work done at once."""
+    return {"max_size": settings.queue_size, "default_concurrency_limit": settings.concurrency_limit}

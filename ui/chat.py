@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterator
 
 import gradio as gr
 
+from reportqa.engine import clean_question
 from reportqa.feedback import FeedbackStore
 from reportqa.models import QuestionError
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
+from ui.limits import CallTimeout, call_with_limit, stream_with_limit
 from ui.render import render_chat, render_notice, render_report, report_hint
 
 log = logging.getLogger(__name__)
+MAX_TURNS = 40  # turns kept in a chat: bounds the session state and the HTML re-rendered on each answer
 EXAMPLES = (
     "计划建成多少套人才公寓？",
     "2023年生产总值预期增长多少？",
@@ -44,23 +48,52 @@ def history_of(turns: list[dict]) -> list[str]:
     return [turn["question"] for turn in turns if turn.get("answer") is not None]
 
 
+def is_blank(text: object) -> bool:
+    """Nothing visible typed: only spaces, controls, zero-width or bidi characters (or not text at all)."""
+    if not isinstance(text, str):
+        return True
+    return len(text) < 10_000 and all(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in text)
+
+
+def shown(question: str, limit: int) -> str:
+    """The question as echoed in the chat: an over-long one is cut (the engine's message gives its length)."""
+    return question if len(question) <= limit else f"{question[:limit]}…"
+
+
 def respond(holder: EngineHolder, question: str, turns: list[dict], lang: str) -> Iterator[tuple]:
     """Stream (chat html, turns, cleared question box) while the engine answers."""
-    question = (question or "").strip()
-    if not question:
+    if is_blank(question):
         gr.Warning(t("question_hint", lang))
         yield render_chat(turns, lang), turns, ""
         return
+    question = question.strip()
     history = history_of(turns)
-    turns = [*turns, {"question": question, "answer": None, "error": ""}]
+    turns = [
+        *turns[-(MAX_TURNS - 1) :],
+        {"question": shown(question, holder.settings.max_question_chars), "answer": None, "error": ""},
+    ]
     yield render_chat(turns, lang), turns, ""
+    engine, limit = holder.engine, holder.settings.event_timeout_s
     try:
-        for answer in holder.engine.stream(question, history):
+        for answer in stream_with_limit(lambda: engine.stream(question, history), limit):
             turns = [*turns[:-1], {**turns[-1], "answer": answer}]
             yield render_chat(turns, lang), turns, ""
-    except QuestionError as exc:
-        turns = [*turns[:-1], {**turns[-1], "error": str(exc)}]
+    except Exception as exc:  # whatever goes wrong becomes a message in the chat, never a traceback
+        turns = [*turns[:-1], {**turns[-1], "answer": None, "error": failure_message(exc, lang)}]
         yield render_chat(turns, lang), turns, ""
+
+
+def failure_message(exc: Exception, lang: str | None) -> str:
+    """The engine's own message, or a generic one (logged); both languages when `lang` is None (API callers)."""
+    if isinstance(exc, QuestionError):
+        return str(exc)
+    if isinstance(exc, CallTimeout):
+        log.warning("question timed out: %s", exc)
+        key = "too_slow"
+    else:
+        log.error("question failed", exc_info=exc)
+        key = "failed"
+    return t(key, lang) if lang else f"{t(key, 'zh')} ({t(key, 'en')})"
 
 
 def citation_of(turns: list[dict], turn: int, n: int):
@@ -121,20 +154,46 @@ def on_chat_click(
     holder: EngineHolder, store: FeedbackStore, data: dict, turns: list[dict], comment: str, lang: str
 ) -> tuple:
     """Dispatch a click inside the chat: a citation opens the report view, a thumb stores feedback."""
-    kind, turn = data.get("kind"), int(data.get("turn") or 0)
-    if kind == "cite":
-        return show_citation(holder, turns, turn, int(data.get("n") or 0), lang), gr.skip(), gr.skip()
-    if kind == "rate":
-        return gr.skip(), rate(store, holder, turns, turn, str(data.get("rating")), comment, lang), ""
+    try:
+        kind, turn = data.get("kind"), int(data.get("turn") or 0)
+        if kind == "cite":
+            return show_citation(holder, turns, turn, int(data.get("n") or 0), lang), gr.skip(), gr.skip()
+        if kind == "rate":
+            comment = clean_comment(comment)
+            return gr.skip(), rate(store, holder, turns, turn, str(data.get("rating")), comment, lang), ""
+    except Exception:  # a forged click payload gets a message, not a traceback
+        log.exception("chat click failed: %r", data)
+        return gr.skip(), render_notice(t("failed", lang), "error"), gr.skip()
     return gr.skip(), gr.skip(), gr.skip()
+
+
+def clean_comment(comment: str | None, max_chars: int = 2000) -> str:
+    """A feedback comment as plain, bounded text (empty when it is nothing but invisible characters)."""
+    try:
+        return clean_question(str(comment or "")[: 4 * max_chars], max_chars)[:max_chars]
+    except QuestionError:
+        return ""
+
+
+def api_history(holder: EngineHolder, history) -> list[str]:
+    """The caller's earlier turns: a list of strings, each cleaned and limited like a question, the last few kept."""
+    if history in (None, ""):
+        return []
+    if not isinstance(history, list | tuple):
+        raise QuestionError("history 必须是问题列表。 (history must be a list of earlier questions.)")
+    keep = holder.settings.max_history_turns
+    recent = list(history)[-keep:] if keep else []
+    return [clean_question(h, holder.settings.max_question_chars) for h in recent if str(h or "").strip()]
 
 
 def api_ask(holder: EngineHolder, question: str, history: list[str] | None = None) -> tuple[str, dict]:
     """The answer text and a JSON object with the citations and the searched-for question."""
     try:
-        answer = holder.engine.ask(question, history or ())
-    except QuestionError as exc:
-        raise gr.Error(str(exc)) from exc
+        turns = api_history(holder, history)
+        engine = holder.engine
+        answer = call_with_limit(lambda: engine.ask(question, turns), holder.settings.event_timeout_s)
+    except Exception as exc:
+        raise gr.Error(failure_message(exc, None), print_exception=False) from exc
     data = answer.to_dict()
     return answer.text, {
         k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice")
@@ -160,6 +219,7 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
                         min_width=180,
                         elem_id="rq-question",
                         autofocus=True,
+                        max_length=holder.settings.max_question_chars,
                     ),
                     label="question",
                     placeholder="question_hint",

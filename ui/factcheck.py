@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from time import monotonic
+
 import gradio as gr
 
-from reportqa.models import QuestionError
+from ui.chat import failure_message
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
+from ui.limits import CallTimeout, call_with_limit
 from ui.render import render_verdicts
 
 MAX_CLAIMS = 20
@@ -15,15 +18,26 @@ EXAMPLE_CLAIMS = ("2023年商丘生产总值增长目标是8%。\n计划建成�
 
 def check_claims(holder: EngineHolder, text: str, lang: str) -> str:
     """Verdicts for each non-empty line (at most MAX_CLAIMS), as an escaped HTML table."""
-    claims = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not isinstance(text, str):
+        text = ""
+    limit = holder.settings.max_question_chars
+    if len(text) > 4 * limit * MAX_CLAIMS:  # refuse a flood before splitting it into lines
+        return render_verdicts(
+            [f"{len(text)} > {4 * limit * MAX_CLAIMS}: {t('claims_too_long', lang, n=MAX_CLAIMS)}"], lang
+        )
+    claims = [line.strip() for line in text.splitlines() if line.strip()]
     if not claims:
         return render_verdicts([t("claims_hint", lang)], lang)
     results: list = []
+    engine, deadline = holder.engine, monotonic() + holder.settings.event_timeout_s
     for claim in claims[:MAX_CLAIMS]:
         try:
-            results.append(holder.engine.check(claim))
-        except QuestionError as exc:
-            results.append(f"{claim[:80]}: {exc}")
+            left = deadline - monotonic()
+            if left <= 0:
+                raise CallTimeout("no time left for this claim")
+            results.append(call_with_limit(lambda c=claim: engine.check(c), left))
+        except Exception as exc:  # one bad claim is a row with a message; the others are still checked
+            results.append(f"{claim[:80]}: {failure_message(exc, lang)}")
     if len(claims) > MAX_CLAIMS:
         results.append(f"+{len(claims) - MAX_CLAIMS}: max {MAX_CLAIMS} / 每次最多 {MAX_CLAIMS} 条")
     return render_verdicts(results, lang)
@@ -60,10 +74,11 @@ def build_factcheck_tab(holder: EngineHolder, tr: Translator, lang: gr.State) ->
 
     def check_api(claim: str) -> dict:
         """Check one claim against the report; returns the verdict, evidence sentence and citations."""
+        engine = holder.engine
         try:
-            return holder.engine.check(claim).to_dict()
-        except QuestionError as exc:
-            raise gr.Error(str(exc)) from exc
+            return call_with_limit(lambda: engine.check(claim), holder.settings.event_timeout_s).to_dict()
+        except Exception as exc:
+            raise gr.Error(failure_message(exc, None), print_exception=False) from exc
 
     gr.api(check_api, api_name="check")
     return {"verdicts": verdicts}

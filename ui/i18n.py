@@ -91,6 +91,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "管理功能未开启：请设置环境变量 REPORTQA_STAFF_USER 和 REPORTQA_STAFF_PASSWORD。",
         "Staff features are off: set REPORTQA_STAFF_USER and REPORTQA_STAFF_PASSWORD.",
     ),
+    "claims_too_long": (
+        "输入太长，请每次最多核查 {n} 条、每条一句。",
+        "Too much text: check at most {n} claims at a time, one sentence each.",
+    ),
+    "failed": (
+        "抱歉，这次没有成功，请稍后再试。问题已记录。",
+        "Sorry, that did not work; please try again later. The problem has been logged.",
+    ),
+    "too_slow": (
+        "抱歉，回答用时太长，已停止。请换个更简短的问法再试。",
+        "Sorry, answering took too long and was stopped. Please try a shorter question.",
+    ),
     "login_failed": ("用户名或密码不正确。", "Wrong user name or password."),
     "login_needed": ("请先以管理员身份登录。", "Log in as staff first."),
     "kb_docs": ("文档", "Documents"),

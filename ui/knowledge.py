@@ -82,6 +82,9 @@ def _guarded(holder: EngineHolder, staff_ok: bool, lang: str, action) -> tuple:
     except (DocumentError, IndexBusyError, ValueError, OSError) as exc:
         log.warning("knowledge change refused: %s", exc)
         return _refresh(holder, str(exc), "error")
+    except Exception:  # e.g. a failed index check: a message for staff, the details in the log
+        log.exception("knowledge change failed")
+        return _refresh(holder, t("failed", lang), "error")
     return _refresh(holder, message, "ok")
 
 
