@@ -23,6 +23,8 @@ for key, value in {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRAD
     os.environ.setdefault(key, value)
 
 STAGES = ("1", "app", "10", "100")
+# OpenMP threads that spin while waiting starve each other on a busy 2-core machine; this variant measures the fix.
+PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def run_stage(stage: str, args: argparse.Namespace) -> dict:
@@ -44,23 +46,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stages", default=",".join(STAGES), help="comma-separated, from " + ",".join(STAGES))
     p.add_argument("--keep", action="store_true", help="reuse indexes left by an earlier run (default: rebuild)")
     p.add_argument("--sessions", type=int, default=20)
+    p.add_argument("--passive-too", action="store_true",
+                   help="also run stages 1 and app with OMP_WAIT_POLICY=PASSIVE (saved as 1-passive, app-passive)")
     p.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md/.png/.json go")
     p.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     args = p.parse_args(argv)
     results_dir = Path(args.work) / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     if args.stage:
-        result = run_stage(args.stage, args)
+        result = run_stage(args.stage.removesuffix("-passive"), args)
         (results_dir / f"{args.stage}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
-    for stage in [s for s in args.stages.split(",") if s]:
-        if stage not in STAGES:
-            p.error(f"unknown stage {stage!r}")
-        print(f"[bench] stage {stage} …", file=sys.stderr, flush=True)
+    stages = [s for s in args.stages.split(",") if s]
+    if unknown := set(stages) - set(STAGES):
+        p.error(f"unknown stage(s) {sorted(unknown)}")
+    runs = [(s, False) for s in stages] + ([("1", True), ("app", True)] if args.passive_too else [])
+    for stage, passive in runs:
+        name = f"{stage}-passive" if passive else stage
+        print(f"[bench] stage {name} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        command = [sys.executable, __file__, "--stage", stage, "--work", args.work, "--sessions", str(args.sessions)]
-        subprocess.run(command + (["--keep"] if args.keep else []), check=True, cwd=ROOT)
-        print(f"[bench] stage {stage} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        command = [sys.executable, __file__, "--stage", name, "--work", args.work, "--sessions", str(args.sessions)]
+        keep = args.keep or passive  # the variant reuses the index the plain stage just built
+        env = {**os.environ, **(PASSIVE if passive else {})}
+        subprocess.run(command + (["--keep"] if keep else []), check=True, cwd=ROOT, env=env)
+        print(f"[bench] stage {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     from benchmarks.report import write_report
 
     results = {path.stem: json.loads(path.read_text()) for path in sorted(results_dir.glob("*.json"))}

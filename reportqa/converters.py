@@ -6,10 +6,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from retrieval.documents import DocumentError, decode_bytes
+from retrieval.documents import DocumentError, decode_bytes, read_limited
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_DOCX_XML_BYTES = 50 * 1024 * 1024  # unpacked text parts of a .docx; more is a zip bomb, not a report
 
 
 def pdf_to_text(data: bytes, name: str) -> str:
@@ -44,9 +45,19 @@ def docx_to_text(data: bytes, name: str) -> str:
             f"{name}: not a .docx file (encrypted, old .doc format or damaged); save it as .docx."
         )
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("word/media/"))
+        if unpacked > MAX_DOCX_XML_BYTES:
+            raise DocumentError(
+                f"{name}: unpacks to {unpacked // 1_048_576} MB of text parts, more than a document has; refused."
+            )
         document = docx.Document(io.BytesIO(data))
+    except DocumentError:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"{name}: not a readable .docx file ({exc}).") from exc
+    except Exception as exc:  # lxml and zipfile raise many kinds of errors on damaged files; all mean the same
+        raise DocumentError(f"{name}: not a readable .docx file ({type(exc).__name__}).") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -57,13 +68,19 @@ def docx_to_text(data: bytes, name: str) -> str:
     return text
 
 
-def convert_bytes(data: bytes, name: str) -> str:
-    """Plain text of an uploaded file, or DocumentError naming it and saying what to do."""
+def upload_suffix(name: str) -> str:
+    """The file type of an upload, or DocumentError when it is not one we convert."""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise DocumentError(
             f"{name}: unsupported file type {suffix or '(none)'}; use {', '.join(UPLOAD_SUFFIXES)}."
         )
+    return suffix
+
+
+def convert_bytes(data: bytes, name: str) -> str:
+    """Plain text of an uploaded file, or DocumentError naming it and saying what to do."""
+    suffix = upload_suffix(name)
     if len(data) > MAX_UPLOAD_BYTES:
         raise DocumentError(
             f"{name}: {len(data) / 1_048_576:.1f} MB is over the "
@@ -82,9 +99,5 @@ def convert_file(path: Path | str, name: str | None = None) -> str:
     """Plain text of a file on disk (`name` is the user's file name, for messages and the type)."""
     path = Path(path)
     name = name or path.name
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise DocumentError(
-            f"{name}: {path.stat().st_size / 1_048_576:.1f} MB is over the "
-            f"{MAX_UPLOAD_BYTES // 1_048_576} MB upload limit; split the file."
-        )
-    return convert_bytes(path.read_bytes(), name)
+    upload_suffix(name)  # refused by type before anything is read
+    return convert_bytes(read_limited(path, name, MAX_UPLOAD_BYTES), name)

@@ -68,7 +68,7 @@ def _replace_topic(previous: str, fragment: str) -> str:
     predicate = _PREDICATE.search(previous, head)
     topic = previous[head : predicate.start()] if predicate else ""
     # 1) the fragment names the same kind of thing as the whole topic (…企业 ~ …企业, 处理率 ~ 城镇化率)
-    if len(topic) >= 2 and topic[-1] == fragment[-1] and not topic.endswith(fragment):
+    if predicate and len(topic) >= 2 and topic[-1] == fragment[-1] and not topic.endswith(fragment):
         return previous[:head] + fragment + previous[predicate.start() :]
     if _has_verb(fragment):  # "累计完成的电网投资": a topic of its own; keep only the question
         ask = re.search(r"(?:是|有|要)?(?:多少|几)|哪些|什么", previous)
@@ -151,8 +151,8 @@ def _rewrite_one(question: str, history: Sequence[str]) -> str:
         return _PRONOUN.sub(topic, own, count=1) + "？"
     period = _QUALIFIER.match(fragment)
     if period and _ASK.search(fragment):  # "那2022年有多少？": the same question for another period
-        own = _QUALIFIER.match(previous)
-        return period.group(0) + previous[own.end() if own else 0 :] + "？"
+        old_period = _QUALIFIER.match(previous)
+        return period.group(0) + previous[old_period.end() if old_period else 0 :] + "？"
     if _ASK.search(fragment):  # "那2022年有多少？" keeps its own question word
         return f"{fragment}（{previous}）？" if len(fragment) <= 6 else fragment + "？"
     return _replace_topic(previous, fragment) + "？"

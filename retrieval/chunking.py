@@ -158,10 +158,11 @@ def chunk_document(doc: Document, limit: int = MAX_PASSAGE_CHARS) -> list[Chunk]
     chunks: list[Chunk] = []
     for paragraph, (start, end) in enumerate(_merged_lines(text), start=1):
         line = text[start:end]
-        is_item = bool(_ITEM.match(line))
+        item = _ITEM.match(line)
+        is_item = item is not None
         is_quoted = line.startswith("“") and line.endswith("”") and len(line) <= 42
         if is_item or is_quoted:
-            start, end = _trim(text, start + (_ITEM.match(line).end() if is_item else 0), end, _HEADING_TRIM)
+            start, end = _trim(text, start + (item.end() if item else 0), end, _HEADING_TRIM)
             sub_heading = text[start:end]
         elif _is_heading_like(line) and (opened := part_of_heading(line)):
             part, part_heading, sub_heading = opened, line.strip(_HEADING_TRIM), ""

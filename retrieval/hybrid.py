@@ -33,6 +33,7 @@ class HybridRetriever:
     def reload(self) -> None:
         """Re-read the served passages (after an index rebuild)."""
         self.chunks: list[Chunk] = self.store.load_chunks()
+        self.served = self.store.served_name
         self.by_id = {c.id: c for c in self.chunks}
         self.years = {c.year for c in self.chunks}
         self.bm25 = BM25Index([c.embedding_text() for c in self.chunks])
@@ -53,6 +54,9 @@ class HybridRetriever:
             favoured = []  # every loaded document is of a favoured year: nothing to pull in
         vector = self.embedder.embed_query(query)
         dense = self.store.search(vector, self.candidates, sources)
+        if self.store.served_name != self.served:  # another process swapped in a new build: read it
+            self.reload()
+            dense = self.store.search(vector, self.candidates, sources)
         if favoured:
             dense = _merge(dense, self.store.search(vector, self.candidates, sources, years=favoured))
         wanted = set(sources) if sources else None

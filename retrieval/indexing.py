@@ -8,10 +8,12 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from retrieval import chunking
 from retrieval.chunking import Chunk, chunk_document
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
@@ -42,9 +44,15 @@ class IndexReport:
     embedded: int  # passages whose vectors were computed (not reused from the cache)
 
 
+@lru_cache(maxsize=1)
+def _chunker_digest() -> str:
+    """Hash of the chunking code: an edited chunker must not keep serving passages cut the old way."""
+    return hashlib.sha256(Path(chunking.__file__).read_bytes()).hexdigest()
+
+
 def fingerprint(documents: Sequence[Document], embedder: Embedder) -> str:
     """Content hash of everything the index depends on."""
-    h = hashlib.sha256(f"{CHUNKER_VERSION}\x00{embedder.name}".encode())
+    h = hashlib.sha256(f"{CHUNKER_VERSION}\x00{_chunker_digest()}\x00{embedder.name}".encode())
     for doc in sorted(documents, key=lambda d: d.source):
         h.update(f"\x00{doc.source}\x00{doc.sha256}\x00{doc.title}\x00{doc.city}\x00{doc.year}".encode())
     return h.hexdigest()

@@ -90,6 +90,11 @@ class ChromaVectorStore:
             self._collection = self.client.get_collection(name, embedding_function=None)
         return self._collection
 
+    @property
+    def served_name(self) -> str | None:
+        """The collection search() reads now (pinned by load_chunks(), re-pinned when a swap dropped it)."""
+        return None if self._collection is None else self._collection.name
+
     def fingerprint(self) -> str | None:
         """The content hash of the served index, or None when nothing is served yet."""
         collection = self._active(fresh=True)

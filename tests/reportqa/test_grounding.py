@@ -20,12 +20,7 @@ def cite(n: int, text: str) -> Citation:
 
 CITATIONS = [cite(1, TALENT), cite(2, TARGETS), cite(3, FOREST)]
 # The answers' own convention (shared/eval/README.md, ExtractiveAnswerer) puts the marker after the full stop:
-# "…2000套。[1]". check_grounding splits sentences at the full stop, so such a marker is read as belonging to
-# the NEXT sentence and the sentence it follows counts as uncited (checked against every passage).
-MARKER_AFTER_STOP = pytest.mark.xfail(
-    reason="check_grounding attributes a marker written after '。' ('…52.8万亩。[3]') to the following sentence",
-    strict=False,
-)
+# "…2000套。[1]"; such a marker belongs to the sentence it follows.
 
 
 @pytest.mark.parametrize(
@@ -34,7 +29,7 @@ MARKER_AFTER_STOP = pytest.mark.xfail(
         "按今年的工作安排，建成人才公寓2000套。[1]",
         "生产总值增长7.5%左右。[2]",
         "建成人才公寓2000套[1]，累计造林52.8万亩[3]。",
-        pytest.param("累计造林52.8万亩。[3] 生产总值增长7.5%左右。[2]", marks=MARKER_AFTER_STOP),
+        "累计造林52.8万亩。[3] 生产总值增长7.5%左右。[2]",
         "建成人才公寓２０００套。[1]",  # full-width digits are the same figure
         "According to the report's plan for this year: 建成人才公寓2000套。[1]",
         "报告中没有找到关于“地铁”的相关内容。",  # no figure, no marker
@@ -53,7 +48,7 @@ def test_grounded_answers_pass(answer: str) -> None:
         ("生产总值增长8.5%。[2]", "8.5%"),
         ("生产总值增长5%。[2]", "5"),  # a substring of 7.5% is not the figure 5%
         ("累计造林52.8万亩[1]。", "52.8万亩"),  # the figure is in [3], not in the passage this sentence cites
-        pytest.param("累计造林52.8万亩。[1]", "52.8万亩", marks=MARKER_AFTER_STOP),
+        ("累计造林52.8万亩。[1]", "52.8万亩"),
         ("建成人才公寓2000套，新增就业45万人。[1]", "45万人"),
         ("建成人才公寓 2001 套。", "2001"),  # uncited sentence: checked against every passage
     ],

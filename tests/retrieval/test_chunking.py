@@ -285,11 +285,6 @@ def test_part_of_heading(heading: str, part: str | None) -> None:
     assert part_of_heading(heading) == part
 
 
-@pytest.mark.xfail(
-    reason="chunking ignores markdown headings: '## 聚焦创新驱动' becomes a passage of its own (with the '#' markup) "
-    "and is missing from the section path of the passages below it",
-    strict=False,
-)
 def test_markdown_headings_become_section_paths() -> None:
     text = "# 2023年工作安排\n\n## 聚焦创新驱动\n\n集聚创新人才。建成人才公寓2000套。\n\n## 民生保障\n\n新增就业1万人。\n"
     chunks = chunk_document(synthetic(text, "plan.md"))

@@ -134,6 +134,17 @@ def test_pointer_swap_is_seen_by_other_clients(store, client_factory, prefix, tm
     assert len(reader.load_chunks()) == second.passages
 
 
+def test_a_retriever_follows_a_swap_made_by_another_writer(store, client_factory, prefix, tmp_path,
+                                                          report_document) -> None:
+    from retrieval.hybrid import HybridRetriever
+
+    index(store, [report_document], tmp_path)
+    retriever = HybridRetriever(ChromaVectorStore(client_factory(), prefix), CountingEmbedder())
+    index(store, [report_document, OTHER], tmp_path)  # the writer drops the collection the retriever read
+    hits = retriever.search("建成人才公寓900套", k=3, sources=[OTHER.source])
+    assert hits and hits[0].chunk.source == OTHER.source and hits[0].lexical > 0  # passages and BM25 re-read
+
+
 def test_drop_unused_keeps_the_served_build_and_other_prefixes(store, client_factory, prefix, tmp_path,
                                                                report_document) -> None:
     index(store, [OTHER], tmp_path)
