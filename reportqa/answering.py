@@ -113,9 +113,9 @@ class ExtractiveAnswerer:
         candidates = self.scorer.candidates(query, hits)
         if not candidates:
             return None, ""
-        best = candidates[0]
+        best: Candidate | None = candidates[0]
         threshold = self.policy.min_coverage_en if query.language == "en" else self.policy.min_coverage
-        if query.explicit_part and best.chunk.part != query.explicit_part:
+        if query.explicit_part and best is not None and best.chunk.part != query.explicit_part:
             same = [c for c in candidates if c.chunk.part == query.explicit_part]
             if best.chunk.part in ("plan", "review", "overall") or not same:
                 best = same[0] if same else None

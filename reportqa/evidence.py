@@ -166,10 +166,14 @@ class ClauseScorer:
         return bonus
 
     def _add_similarity(self, query: Query, out: list[Candidate]) -> list[Candidate]:
+        if self.clause_similarity is None:
+            return out
         pool = sorted(out, key=lambda c: -c.score)[:24]
         sims = self.clause_similarity(query.text, [c.clause.text for c in pool])
+        # e5 similarities bunch together (answerable and not alike, measured on our dev set): they rank
+        # clauses, but never stand in for the coverage that abstention is decided on
         rescored = [
-            Candidate(c.hit, c.rank, c.clause, max(c.lexical, float(s)), c.score + 2.5 * max(0.0, float(s) - 0.78))
+            Candidate(c.hit, c.rank, c.clause, c.lexical, c.score + 2.5 * max(0.0, float(s) - 0.78))
             for c, s in zip(pool, sims, strict=True)
         ]
         return rescored

@@ -52,17 +52,18 @@ class FactChecker:
             if best is not None and best.lexical >= self.min_coverage_plain:
                 return self._verdict(claim, "supported", best, hits, explanation="报告原文与该说法一致。")
             return Verdict(claim, "not_found", "", self._citations(hits, None), explanation="报告中没有找到该说法。")
-        outcome, deciding = "supported", None
+        deciding: Candidate | None = None
         for figure, context in self._figure_contexts(squash(query.text), figures):
             result, candidate, report_figure = self._judge(figure, context, candidates)
-            if result == "not_found":
+            if result == "not_found" or candidate is None:
                 return Verdict(claim, "not_found", "", self._citations(hits, None),
                                explanation=f"报告中没有找到与“{figure.text}”对应的数字。")
             if result == "contradicted":
                 return self._verdict(claim, "contradicted", candidate, hits, figure.text, report_figure,
                                      f"报告中的数字是{report_figure}，不是{figure.text}。")
             deciding = deciding or candidate
-        return self._verdict(claim, outcome, deciding, hits, explanation="报告中的数字与该说法一致。")
+        assert deciding is not None  # figures is not empty and every figure was judged
+        return self._verdict(claim, "supported", deciding, hits, explanation="报告中的数字与该说法一致。")
 
     @staticmethod
     def _figure_contexts(text: str, figures: list[Figure]) -> list[tuple[Figure, str]]:

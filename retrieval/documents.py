@@ -154,8 +154,8 @@ def load_documents(folder: Path) -> tuple[list[Document], list[DocumentError]]:
     documents: list[Document] = []
     errors: list[DocumentError] = []
     for path in sorted(folder.iterdir()):
-        if path.name == MANIFEST or path.name.startswith(".") or not path.is_file():
-            continue
+        if path.name == MANIFEST or path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
+            continue  # links, pipes and devices are not skipped silently: read_document refuses them by name
         try:
             documents.append(read_document(path, manifest.get(path.name)))
         except DocumentError as exc:

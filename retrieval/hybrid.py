@@ -71,7 +71,8 @@ class HybridRetriever:
         fused = fuse_rankings([[i for i, _ in dense], [i for i, _ in lexical]],
                               [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight], k=self.rrf_k)
         hits = []
-        for chunk_id, score in fused:
+        for item_id, score in fused:
+            chunk_id = str(item_id)
             chunk = self.by_id.get(chunk_id)
             if chunk is None:
                 continue

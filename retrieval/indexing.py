@@ -140,7 +140,7 @@ class Indexer:
 
     def _check(self, name: str, chunks: Sequence[Chunk], tags: Sequence[str], vectors: dict) -> None:
         """Before the swap: every passage is there, and each document's first passage finds itself."""
-        firsts = {}
+        firsts: dict[str, tuple[str, str, np.ndarray]] = {}
         for chunk, tag in zip(chunks, tags, strict=True):
             firsts.setdefault(chunk.source, (chunk.id, tag, vectors[tag]))
         problems = self.store.check(name, len(chunks), list(firsts.values()))

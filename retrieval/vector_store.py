@@ -55,7 +55,7 @@ def _chunk(chunk_id: str, text: str, meta: Mapping) -> Chunk:
 
 
 def _where(sources: Sequence[str] | None, years: Sequence[int] | None) -> dict | None:
-    clauses = []
+    clauses: list[dict] = []
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
     if years:

@@ -170,7 +170,7 @@ def on_chat_click(
 def clean_comment(comment: str | None, max_chars: int = 2000) -> str:
     """A feedback comment as plain, bounded text (empty when it is nothing but invisible characters)."""
     try:
-        return clean_question(str(comment or "")[: 4 * max_chars], max_chars)[:max_chars]
+        return clean_question(str(comment or "")[: 4 * max_chars], 4 * max_chars)[:max_chars]
     except QuestionError:
         return ""
 

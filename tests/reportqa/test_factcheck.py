@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from reportqa.factcheck import claim_figures
@@ -32,7 +34,7 @@ def assert_cites_evidence(verdict, evidence: str, report_text: str) -> None:
 def test_supported(engine, report_text, claim: str, evidence: str) -> None:
     verdict = engine.check(claim)
     assert verdict.verdict == "supported", verdict.explanation
-    assert verdict.claim == claim.replace("？", "?")
+    assert unicodedata.normalize("NFKC", verdict.claim) == unicodedata.normalize("NFKC", claim)
     assert verdict.claimed_figure == "" and verdict.report_figure == ""
     assert_cites_evidence(verdict, evidence, report_text)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from reportqa.followup import is_followup, rewrite_followup
@@ -116,7 +118,9 @@ def test_followup_replaces_the_whole_compound() -> None:
 )
 def test_engine_answers_followups(engine, question, history, standalone_has, answer_has, answer_not) -> None:
     answer = engine.ask(question, history)
-    assert answer.question == question.replace("？", "?")  # as asked (NFKC-cleaned)
+    assert unicodedata.normalize("NFKC", answer.question) == unicodedata.normalize(
+        "NFKC", question
+    )  # as asked
     assert answer.standalone_question != answer.question
     for word in standalone_has:
         assert word in answer.standalone_question

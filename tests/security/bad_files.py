@@ -120,12 +120,19 @@ def missing(folder: Path) -> Path:
 
 
 TEXT = REPORT_TEXT.encode()
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48) + b"This program cannot be run"
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48) + b"This program cannot be run"
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(56) + b"\x3e\x00"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
 SQLITE = b"SQLite format 3\x00" + bytes(84)
 EMPTY, BINARY, DECODE, NO_TEXT = "empty", "binary", "cannot be decoded", "no readable text"
-NOT_PDF, NOT_DOCX, TYPE, SIZE = "not a readable PDF", r"not a (readable )?\.docx", "unsupported file type", "limit"
+NOT_PDF, NOT_DOCX, TYPE, SIZE = (
+    "not a readable PDF",
+    r"not a (readable )?\.docx",
+    "unsupported file type",
+    "limit",
+)
 
 REFUSED = [
     BadFile("zero-byte.txt", data(b""), EMPTY),
@@ -155,7 +162,9 @@ REFUSED = [
     BadFile("utf16-with-bom.txt", data(REPORT_TEXT.encode("utf-16")), "UTF-16"),
     BadFile("utf32.txt", data(REPORT_TEXT.encode("utf-32")), "UTF-16|binary"),
     BadFile("latin1.txt", data("Café résumé naïve à la carte".encode("latin-1")), DECODE),
-    BadFile("big5.txt", data("海棠新區計劃建成測試公寓3210套。累計植樹52.8萬畝。".encode("big5") * 20), DECODE),
+    BadFile(
+        "big5.txt", data("海棠新區計劃建成測試公寓3210套。累計植樹52.8萬畝。".encode("big5") * 20), DECODE
+    ),
     BadFile("truncated.pdf", data(PDF[: len(PDF) * 6 // 10]), NOT_PDF),
     BadFile("header-only.pdf", data(PDF[:40]), NOT_PDF),
     BadFile("garbage.pdf", data(b"%PDF-1.4 garbage"), NOT_PDF),
@@ -164,14 +173,22 @@ REFUSED = [
     BadFile("zero-byte.pdf", data(b""), NOT_PDF),
     BadFile("encrypted.pdf", data(_pdf(lambda w: w.encrypt("secret"))), "password-protected"),
     BadFile("no-text-layer.pdf", data(blank_pdf()), "no text layer"),
-    BadFile("broken.docx", data(zip_bytes({"[Content_Types].xml": b"garbage", "word/document.xml": rand(1, 999)})), NOT_DOCX),
+    BadFile(
+        "broken.docx",
+        data(zip_bytes({"[Content_Types].xml": b"garbage", "word/document.xml": rand(1, 999)})),
+        NOT_DOCX,
+    ),
     BadFile("txt-renamed.docx", data(TEXT), NOT_DOCX),
     BadFile("truncated.docx", data(docx_bytes()[:4000]), NOT_DOCX),
     BadFile("random-pk.docx", data(b"PK\x03\x04" + rand(3, 3000)), NOT_DOCX),
     BadFile("empty-zip.docx", data(zip_bytes({})), NOT_DOCX),
     BadFile("old-word.docx", data(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)), NOT_DOCX),
     BadFile("no-text.docx", data(docx_bytes("")), "contains no text"),
-    BadFile("zip-bomb.docx", data(zip_bytes({"[Content_Types].xml": b"<x/>", "word/document.xml": b" " * 60_000_000})), "unpacks to"),
+    BadFile(
+        "zip-bomb.docx",
+        data(zip_bytes({"[Content_Types].xml": b"<x/>", "word/document.xml": b" " * 60_000_000})),
+        "unpacks to",
+    ),
     BadFile("program.exe", data(EXE), TYPE),
     BadFile("README", data(TEXT), TYPE),
     BadFile("page.html", data(b"<html>" + TEXT + b"</html>"), TYPE),
@@ -192,8 +209,14 @@ NESTED_MARKDOWN = (
     + "".join("> " * depth + f"第{depth}层引用：测试公寓{depth}套。\n" for depth in range(1, 200))
     + "".join("  " * depth + f"- 第{depth}级列表\n" for depth in range(300))
     + "".join("#" * min(depth, 6) + f" 标题{depth}\n正文{depth}。\n" for depth in range(1, 80))
-    + "[" * 500 + "未闭合的链接" + "(" * 500 + "\n"
-    + "*" * 2000 + "_" * 2000 + "`" * 2000 + "\n"
+    + "[" * 500
+    + "未闭合的链接"
+    + "(" * 500
+    + "\n"
+    + "*" * 2000
+    + "_" * 2000
+    + "`" * 2000
+    + "\n"
     + "海棠新区计划建成测试公寓3210套。\n"
 )
 
@@ -211,10 +234,16 @@ READ = [
     GoodFile("utf8-bom.txt", data(b"\xef\xbb\xbf" + TEXT), REPORT_TEXT),
     GoodFile("crlf.txt", data(REPORT_TEXT.replace("\n", "\r\n").encode()), REPORT_TEXT.replace("\n", "\r\n")),
     GoodFile("deeply-nested.md", data(NESTED_MARKDOWN.encode()), NESTED_MARKDOWN),
-    GoodFile("html-payload.md", data(("<img src=x onerror=alert(1)><script>x</script>" + REPORT_TEXT).encode()),
-             "<img src=x onerror=alert(1)><script>x</script>" + REPORT_TEXT),
+    GoodFile(
+        "html-payload.md",
+        data(("<img src=x onerror=alert(1)><script>x</script>" + REPORT_TEXT).encode()),
+        "<img src=x onerror=alert(1)><script>x</script>" + REPORT_TEXT,
+    ),
     GoodFile("plan.docx", data(docx_bytes()), REPORT_TEXT.strip()),
     GoodFile("plan.pdf", data(PDF), "Haitang district builds 3210 test flats"),
-    GoodFile("empty-password.pdf", data(_pdf(lambda w: w.encrypt("", owner_password="owner"))),
-             "Haitang district builds 3210 test flats"),
+    GoodFile(
+        "empty-password.pdf",
+        data(_pdf(lambda w: w.encrypt("", owner_password="owner"))),
+        "Haitang district builds 3210 test flats",
+    ),
 ]
