@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from retrieval.figures import UNITS
 from retrieval.text import normalize
 
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|再问一下|再问|请问|and\s+|what about\s+|how about\s+)", re.IGNORECASE)
@@ -75,7 +76,7 @@ def _replace_topic(previous: str, fragment: str) -> str:
         return fragment + (ask.group(0) if ask else "是多少")
     # the object after the question word is the topic: "新建了多少所中小学校" + "幼儿园" → "…多少所幼儿园"
     obj = re.search(r"(?:多少|几)[个家所套座条项处位名户]?([\u4e00-\u9fff]{2,})$", previous)
-    if obj and not re.fullmatch(r"[个家所套座条项处位名户人万亿元]+", obj.group(1)):
+    if obj and not re.fullmatch(rf"(?:万|亿)?(?:{UNITS})+", obj.group(1)):
         return previous[: obj.start(1)] + fragment
     spans = _spans(previous)
     tail = fragment[-2:]

@@ -14,6 +14,7 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
+UNITS = _UNITS  # the unit words figures are written with, as a regex alternation
 ARABIC_FIGURE = re.compile(
     rf"(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?P<mag>万亿|亿|万|千)?(?P<unit>{_UNITS})?(?P<approx>以上|左右|以内|多)?"
 )

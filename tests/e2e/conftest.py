@@ -112,6 +112,7 @@ def open_page(browser, server):
         page = context.new_page()
         page.requests = []
         page.on("request", lambda request: page.requests.append(request.url))
+        page.set_default_timeout(60_000)  # the CI machine has 2 cores; the app and Chromium share them
         page.goto(server, wait_until="load")
         page.wait_for_selector("#rq-question textarea", timeout=60_000)
         return page

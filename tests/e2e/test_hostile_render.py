@@ -76,6 +76,7 @@ def page(browser, hostile):
 
 def assert_inert(page, image: str, *areas: str) -> None:
     """No active element inside the areas, nothing fetched from the payload hosts, no script ran."""
+    # Tables are checked cell by cell (`td`): Gradio's own toolbar icons and file input sit around them.
     page.wait_for_timeout(500)
     for area in areas:
         assert page.locator(f"{area} :is({ACTIVE})").count() == 0, area
@@ -109,7 +110,7 @@ def test_payload_in_a_document_passage_and_the_report_view(page, hostile):
     passages = chat.locator(".rq-passage").all_inner_texts()
     assert any("<img src=" in p and "doc.png" in p for p in passages)
     chat.locator(".rq-cite-head").first.click()
-    page.wait_for_selector("#rq-report .rq-report-body", timeout=15_000)
+    page.wait_for_selector("#rq-report .rq-report-body", timeout=60_000)
     assert "<script>window.__pwned" in page.inner_text("#rq-report")
     assert_inert(page, image, "#rq-chat", "#rq-report")
 
@@ -145,12 +146,12 @@ def test_payload_in_the_figures_table_and_its_report_view(page, hostile):
     page.get_by_role("tab", name="数据一览").click()
     page.fill("#rq-fig-search textarea, #rq-fig-search input", "3210")
     page.wait_for_function(
-        "document.querySelector('#rq-fig-table').innerText.includes('3210')", timeout=15_000
+        "document.querySelector('#rq-fig-table').innerText.includes('3210')", timeout=60_000
     )
     assert "title.png" in page.inner_text("#rq-fig-table")  # the section heading carries a payload
     page.locator("#rq-fig-table").get_by_text("3210套", exact=True).locator("visible=true").first.click()
-    page.wait_for_selector("#rq-fig-report mark.rq-span", timeout=15_000)
-    assert_inert(page, image, "#rq-fig-table", "#rq-fig-report")
+    page.wait_for_selector("#rq-fig-report mark.rq-span", timeout=60_000)
+    assert_inert(page, image, "#rq-fig-table td", "#rq-fig-report")
 
 
 def test_payload_in_staff_tables_a_file_name_and_a_feedback_comment(page, hostile, tmp_path):
@@ -158,27 +159,30 @@ def test_payload_in_staff_tables_a_file_name_and_a_feedback_comment(page, hostil
     ask(page, "海棠新区计划建成多少套测试公寓？")
     page.fill("#rq-comment textarea", payload(image, "comment"))
     page.locator("#rq-chat [data-rating=up]").first.click()
-    page.wait_for_selector("#rq-feedback-status .rq-msg", timeout=15_000)
+    page.wait_for_selector("#rq-feedback-status .rq-msg", timeout=60_000)
 
     page.get_by_role("tab", name="管理").click()
     page.fill("#rq-staff-user textarea, #rq-staff-user input", STAFF[0])
     page.fill("#rq-staff-password input", STAFF[1])
     page.click("#rq-login-button")
-    page.wait_for_selector("#rq-kb-docs table", timeout=15_000)
+    page.wait_for_selector("#rq-kb-docs table", timeout=60_000)
     page.fill("#rq-kb-search textarea, #rq-kb-search input", "海棠")
     page.wait_for_function(
-        "document.querySelector('#rq-kb-passages').innerText.includes('3210')", timeout=15_000
+        "document.querySelector('#rq-kb-passages').innerText.includes('3210')", timeout=60_000
     )
-    bad = tmp_path / "<img src=x onerror=alert(1)>.exe"
-    bad.write_bytes(b"MZ\x00\x00")
+    bad = tmp_path / "<img src=x onerror=alert(1)>.txt"  # an allowed type, so the browser uploads it
+    bad.write_bytes(b"")
     page.set_input_files("#rq-kb-upload input[type=file]", str(bad))
+    page.wait_for_function(
+        "document.querySelector('#rq-kb-upload').innerText.includes('onerror')", timeout=15_000
+    )
     page.click("#rq-kb-add")
-    page.wait_for_selector("#rq-kb-status .rq-msg-error", timeout=30_000)
-    assert "<img src=x onerror=alert(1)>" in page.inner_text("#rq-kb-status")
+    page.wait_for_selector("#rq-kb-status .rq-msg-error", timeout=60_000)
+    assert "onerror=alert(1).txt: the file is empty" in page.inner_text("#rq-kb-status")  # Gradio drops <>
 
     page.get_by_role("tab", name="反馈").click()
     page.click("#rq-fb-refresh")
     page.wait_for_function(
-        "document.querySelector('#rq-fb-table').innerText.includes('comment.png')", timeout=15_000
+        "document.querySelector('#rq-fb-table').innerText.includes('comment.png')", timeout=60_000
     )
-    assert_inert(page, image, "#rq-kb-status", "#rq-kb-docs", "#rq-kb-passages", "#rq-fb-table")
+    assert_inert(page, image, "#rq-kb-status", "#rq-kb-docs td", "#rq-kb-passages td", "#rq-fb-table td")

@@ -38,7 +38,7 @@ def test_chat_answers_with_citation_and_opens_the_report_at_it(open_page, screen
     index = next(i for i, p in enumerate(passages) if "建成人才公寓2000套" in p)
     answer.locator(".rq-cite-head").nth(index).click()
     mark = page.locator("#rq-report mark.rq-span")
-    mark.wait_for(timeout=15_000)
+    mark.wait_for(timeout=60_000)
     assert "建成人才公寓2000套" in mark.inner_text()
     page.wait_for_timeout(400)
     assert page.evaluate("""() => {
@@ -94,11 +94,11 @@ def test_evaluation_upload_shows_chart_table_and_downloads(open_page, screenshot
     page = open_page(VIEWPORTS[device])
     open_tab(page, "准确率测试")
     page.set_input_files("#rq-eval-file input[type=file]", str(questions))
-    page.wait_for_selector("#rq-eval-file :text('small.csv')", timeout=15_000)
+    page.wait_for_selector("#rq-eval-file :text('small.csv')", timeout=60_000)
     page.click("#rq-eval-run")
     page.wait_for_selector("#rq-eval-summary .rq-msg", timeout=120_000)
     assert "3" in page.inner_text("#rq-eval-summary")
-    page.wait_for_selector("#rq-eval-chart canvas, #rq-eval-chart svg", timeout=15_000)
+    page.wait_for_selector("#rq-eval-chart canvas, #rq-eval-chart svg", timeout=60_000)
     table = page.locator("#rq-eval-table")
     assert "计划建成多少套人才公寓" in table.inner_text()
     assert "<img src=x onerror=alert(1)>" in table.inner_text()
@@ -112,17 +112,17 @@ def test_evaluation_upload_shows_chart_table_and_downloads(open_page, screenshot
 def test_figures_table_filters_and_links_rows_to_the_report(open_page, screenshot, device):
     page = open_page(VIEWPORTS[device])
     open_tab(page, "数据一览")
-    page.wait_for_selector("#rq-fig-table table", timeout=15_000)
+    page.wait_for_selector("#rq-fig-table table", timeout=60_000)
     screenshot(page, f"figures-{device}")
     page.fill("#rq-fig-search textarea, #rq-fig-search input", "人才公寓")
     page.wait_for_function(
-        "!document.querySelector('#rq-fig-table').innerText.includes('7.5%')", timeout=15_000
+        "!document.querySelector('#rq-fig-table').innerText.includes('7.5%')", timeout=60_000
     )
     page.locator("#rq-fig-table").get_by_text("建成人才公寓2000套", exact=True).locator(
         "visible=true"
     ).first.click()
     mark = page.locator("#rq-fig-report mark.rq-span")
-    mark.wait_for(timeout=15_000)
+    mark.wait_for(timeout=60_000)
     assert "建成人才公寓2000套" in mark.inner_text()
     assert page.inner_text("#rq-fig-report mark.rq-hit") == "2000套"
 
@@ -130,6 +130,6 @@ def test_figures_table_filters_and_links_rows_to_the_report(open_page, screensho
 def test_english_toggle_relabels_the_page(open_page):
     page = open_page()
     page.locator("#rq-lang").get_by_text("English").click()
-    page.get_by_role("tab", name="Chat").wait_for(timeout=15_000)
+    page.get_by_role("tab", name="Chat").wait_for(timeout=60_000)
     assert page.get_by_role("tab", name="Fact check").count() == 1
     assert "Your question" in page.inner_text("#rq-question")

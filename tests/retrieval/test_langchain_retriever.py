@@ -46,5 +46,9 @@ def test_batch_and_async(retriever) -> None:
 
     batches = retriever.batch(["人才公寓", "造林"])
     assert len(batches) == 2 and all(batches)
-    docs = asyncio.run(retriever.ainvoke("人才公寓"))
+    # a fresh thread: another test (Playwright, Gradio) may have left an event loop running in this one
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        docs = pool.submit(asyncio.run, retriever.ainvoke("人才公寓")).result()
     assert "人才公寓" in docs[0].page_content
