@@ -7,7 +7,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -179,17 +178,18 @@ class ClauseScorer:
         return rescored
 
 
-@lru_cache(maxsize=8192)
-def _cached_passage_vector(embedder_id: int, text: str, embed) -> np.ndarray:
-    return embed([text])[0]
-
-
-def make_clause_similarity(embedder) -> Callable[[str, Sequence[str]], np.ndarray]:
-    """Cross-lingual clause similarity with the retrieval embedder (clause vectors are memoised)."""
+def make_clause_similarity(embedder, cache_size: int = 20_000) -> Callable[[str, Sequence[str]], np.ndarray]:
+    """Cross-lingual clause similarity with the retrieval embedder; new clauses are embedded in one batch
+    and their vectors kept, so a warm engine embeds only the question."""
+    cache: dict[str, np.ndarray] = {}
 
     def similarity(question: str, clauses: Sequence[str]) -> np.ndarray:
         q = embedder.embed_query(question)
-        vectors = np.vstack([_cached_passage_vector(id(embedder), c, embedder.embed_passages) for c in clauses])
-        return vectors @ q
+        new = [c for c in dict.fromkeys(clauses) if c not in cache]
+        if new:
+            if len(cache) + len(new) > cache_size:
+                cache.clear()
+            cache.update(zip(new, embedder.embed_passages(new), strict=True))
+        return np.vstack([cache[c] for c in clauses]) @ q
 
     return similarity
