@@ -34,8 +34,8 @@ LEAD_EN = {
     "review": "According to the report's review of the government's past term: ",
     "overall": "According to the report's goals for the next five years: ",
 }
-WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|什么位置|where", re.I)
-PLACE = re.compile(r"[区县市镇乡村省园路街]|地块|片区|中心|基地")
+WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|where", re.I)
+PLACE = re.compile(r"(?:区|县|镇|乡|村|路|街|片区|园区|小区|地块)(?!场)")
 # What may follow the asked thing in an answering clause: a figure, a verb of change or a list mark.
 HEAD_FOLLOWERS = frozenset("0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已")
 
@@ -47,7 +47,7 @@ def _same_units(a: str, b: str) -> bool:
 
 def asked_head(query: Query) -> str:
     """The key term right before the question word ('常住人口' in '商丘常住人口有多少'), or ''."""
-    m = re.search(r"(?:的)?(?:是|有|要|能|达到|为)?(?:多少|几)", query.text)
+    m = re.search(r"(?:的)?(?:是|有|要|能|达到|为)?(?:多少|几|多大|多长|多高|多重)", query.text)
     if not m or query.language == "en":
         return ""
     before = squash(query.text[: m.start()])
@@ -56,7 +56,7 @@ def asked_head(query: Query) -> str:
 
 
 # Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
-MEASURE_WORDS = frozenset(["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目"])
+MEASURE_WORDS = frozenset(["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目", "人口"])
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
 _ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
 _ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
@@ -149,6 +149,8 @@ class ExtractiveAnswerer:
                 at = clause.find(head)
                 if at >= 0 and at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
                     continue  # "常住人口城镇化率…": the asked thing only modifies another one
+                if at > 0 and head in MEASURE_WORDS and clause[max(0, at - 2) : at] not in squash(query.text):
+                    continue  # "绿化总面积" is not "商丘的面积": a measure of something the question did not name
             if query.wants_figure and not query.wants_list and re.search(r"多少|几", query.text) and not (
                 re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate))
             ):
