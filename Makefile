@@ -46,8 +46,10 @@ lint: install-dev
 eval: install
 	$(BIN)/reportqa eval ../shared/eval/questions.jsonl
 
+# Benchmarks and the 10-minute soak (20 sessions against the running app); results go to docs/.
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/soak.py --write docs/soak.md
 
 clean:
 	rm -rf .reportqa .pytest_cache

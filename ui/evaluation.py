@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from ui.render import render_notice
 
 # Gradio spots a progress parameter by its default; each call gets its own tracker in its place.
 PROGRESS = gr.Progress()
+log = logging.getLogger(__name__)
+MAX_ITEMS = 300  # the page is public: a question set is a test, not a way to keep the server busy for hours
 PUBLIC_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions.jsonl"
 TABLE_COLUMNS = ["id", "kind", "pass", "reason", "question", "answer", "citations"]
 CSV_COLUMNS = [
@@ -145,10 +148,28 @@ def run_set(
     name = Path(path).name
     try:
         items = load_items(name, text=Path(path).read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError, OSError, KeyError) as exc:
+    except (ValueError, UnicodeDecodeError, OSError, KeyError, TypeError, AttributeError) as exc:
         return render_notice(f"{name}: {exc}", "error"), None, None, None
     if not items:
         return render_notice(f"{name}: 0 items", "error"), None, None, None
+    if len(items) > MAX_ITEMS:
+        return (
+            render_notice(f"{name}: {len(items)} items, at most {MAX_ITEMS} / 最多 {MAX_ITEMS} 条", "error"),
+            None,
+            None,
+            None,
+        )
+    # A malformed item (wrong types, an empty question…) becomes a message, not a traceback.
+    try:
+        return _evaluate_modes(holder, name, items, lang, progress, mode)
+    except Exception as exc:
+        log.warning("evaluation of %s failed", name, exc_info=exc)
+        reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
+        return render_notice(f"{name}: {t('failed', lang)} ({reason[:200]})", "error"), None, None, None
+
+
+def _evaluate_modes(holder: EngineHolder, name: str, items: list, lang: str, progress, mode: str) -> tuple:
+    """run_set's outputs for items already loaded: each wanted mode evaluated in turn."""
     engine = holder.engine
     wanted = ["extractive", "llm"] if mode == "compare" else [mode if mode in MODES else "extractive"]
     if "llm" in wanted and not has_llm(holder):
@@ -170,7 +191,7 @@ def run_set(
         if len(wanted) > 1:
             table["id"] = table["id"].astype(str) + f" · {each}"
         tables.append(table)
-        files += write_downloads(report, f"{Path(name).stem}-{each}")
+        files += write_downloads(report, Path(name).stem if len(wanted) == 1 else f"{Path(name).stem}-{each}")
     return "".join(summaries), pd.concat(charts), pd.concat(tables), files
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -13,6 +14,7 @@ from reportqa.settings import PROJECT_ROOT, Settings
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_048_576  # a question, a history and 20 claims fit many times over; uploads are exempt
 UPLOAD_PATHS = ("/gradio_api/upload", "/upload")
+REMOTE_FILE = re.compile(r"/file(?:=|/)[\s/\\]*https?:")  # /file=<url> and its alias /file/<url>
 
 
 def blocked_paths(settings: Settings, cwd: Path | None = None) -> list[str]:
@@ -30,15 +32,6 @@ def blocked_paths(settings: Settings, cwd: Path | None = None) -> list[str]:
     return sorted({str(p.expanduser().resolve()) for p in paths})
 
 
-def _refuse(status: int, detail: str):
-    body = json.dumps({"detail": detail}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    return {"type": "http.response.start", "status": status, "headers": headers}, {
-        "type": "http.response.body",
-        "body": body,
-    }
-
-
 class RequestGuard:
     """ASGI middleware: no remote URLs through the file route, no request body over MAX_BODY_BYTES except uploads."""
 
@@ -49,7 +42,7 @@ class RequestGuard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = unquote(unquote(scope.get("path", ""))).lower()
-        if "/file=" in path and path.split("/file=", 1)[1].lstrip("/\\").startswith(("http:", "https:")):
+        if REMOTE_FILE.search(path):  # Gradio would fetch a public URL and relay it: not for this page
             return await self._send(send, 403, "remote files are not served")
         if scope.get("method") in ("POST", "PUT", "PATCH") and not path.rstrip("/").endswith(UPLOAD_PATHS):
             length = dict(scope.get("headers") or ()).get(b"content-length")
@@ -80,9 +73,10 @@ class RequestGuard:
 
     @staticmethod
     async def _send(send, status: int, detail: str) -> None:
-        start, body = _refuse(status, detail)
-        await send(start)
-        await send(body)
+        body = json.dumps({"detail": detail}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def local_only_warning(host: str) -> None:

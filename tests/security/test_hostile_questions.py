@@ -114,13 +114,6 @@ def test_follow_ups_with_hostile_history_never_crash(hostile_engine, question, h
     outcome(hostile_engine.ask, question, history)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="Engine._query cleans history with strip_invisible only; a lone surrogate (e.g. from a "
-    "non-UTF-8 `--history` argument, which Python decodes with surrogateescape) reaches the embedder. "
-    "Fix in Engine._query: clean each history item with clean_question.",
-)
 @pytest.mark.parametrize("history", [["\ud800"], ["人才公寓\udcff"]])
 def test_a_lone_surrogate_in_the_history_is_cleaned(hostile_engine, history):
     outcome(hostile_engine.ask, "那科技型中小企业呢？", history)

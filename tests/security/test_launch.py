@@ -78,6 +78,8 @@ PREFIXES = [
     "/file=",
     "/gradio_api/file%3d",
     "/gradio_api//file=",
+    "/gradio_api/file/",  # the deprecated alias of the file route
+    "/gradio_api/FILE/",
 ]
 
 
@@ -105,6 +107,12 @@ def test_static_routes_do_not_traverse(app):
         status, body = fetch(app.url.rstrip("/") + path)
         text = body.decode("utf-8", "replace")
         assert SECRET not in text and PASSWD_LINE not in text, path
+
+
+def test_monitoring_and_run_history_are_off(app):
+    for path in ("/monitoring", "/gradio_api/runs", "/gradio_api/run-history/buckets"):
+        status, body = fetch(app.url.rstrip("/") + path)
+        assert 400 <= status < 500, (path, status, body[:200])
 
 
 def listening_addresses(port: int) -> set[str]:

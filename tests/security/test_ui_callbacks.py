@@ -207,3 +207,37 @@ def test_a_failing_rebuild_is_a_message_for_staff_and_serves_the_old_engine(host
     status, *_ = add_upload(holder, True, str(upload), "", "", "", "zh")
     assert t("failed", "zh") in status and "secret" not in status
     assert holder.engine is hostile_engine and sorted(p.name for p in knowledge.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["5"],
+        ["[1, 2]"],
+        ['"just a string"'],
+        ['{"question": ""}'],
+        ['{"question": "计划建成多少套人才公寓？", "history": 5}'],
+        ['{"question": 42}'],
+        ['{"claim": "生产总值增长8%"}'],
+        ['{"question": "计划建成多少套人才公寓？", "answer_must": ["(unclosed"]}'],
+        ['{"question": "x"}'] * 301,
+    ],
+    ids=[
+        "number",
+        "list",
+        "string",
+        "empty",
+        "bad-history",
+        "number-question",
+        "no-verdict",
+        "bad-regex",
+        "flood",
+    ],
+)
+def test_a_malformed_question_set_is_a_message_on_the_evaluation_tab(real, tmp_path, lines):
+    from ui.evaluation import run_set
+
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, *_ = run_set(real, str(path), "zh")
+    assert "set.jsonl" in status and "Traceback" not in status
