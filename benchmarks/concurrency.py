@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
+from benchmarks.appserver import free_port, wait_for
 from benchmarks.stages import QUESTIONS, ROOT, summary
 from reportqa.evaluation import load_items
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(knowledge: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
@@ -33,18 +26,12 @@ def start_app(knowledge: Path, data: Path, log: Path) -> tuple[subprocess.Popen,
         process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise TimeoutError(f"app.py did not answer at {url}")
+    try:
+        wait_for(url, process, log, timeout=600)
+    except BaseException:
+        process.kill()
+        raise
+    return process, url
 
 
 def peak_rss_of(pid: int) -> float:

@@ -13,17 +13,17 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from benchmarks.appserver import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -66,12 +66,6 @@ class Memory:
         return (self.end - self.start) / self.start * 100
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def rss_kb(pid: int) -> int:
     """Resident memory of a process, from /proc/PID/status."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -96,20 +90,6 @@ def start_app(base: Path, port: int, embedding: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")], cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the app did not answer at {url}")
 
 
 def call(client, item: dict) -> tuple[str, str]:
@@ -261,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     watchdog = threading.Timer(args.duration + 900, process.kill)  # the run ends even if something hangs
     watchdog.start()
     try:
-        wait_ready(url, process)
+        wait_for(url, process)
         load_before = os.getloadavg()[0]
         tally, memory, elapsed = load_app(url, process.pid, items, args)
         load = (load_before, os.getloadavg()[0])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.appserver import free_port, wait_for
 from tests.conftest import make_settings
-from tests.e2e.conftest import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "rq-secret-7f3a9c1e5b"  # planted in a .env and in the data folder; must never be served
