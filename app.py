@@ -10,7 +10,9 @@ import sys
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see docs/benchmarks.md: spinning OpenMP threads starve the server
+os.environ.setdefault(
+    "OMP_WAIT_POLICY", "PASSIVE"
+)  # see docs/benchmarks.md: spinning OpenMP threads starve the server
 # Gradio keeps per-event records for its monitoring page (off here); 1,000 instead of 10,000 bounds that memory.
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 

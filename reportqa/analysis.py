@@ -12,29 +12,144 @@ from retrieval.lexical import _jieba
 from retrieval.text import is_english, normalize
 
 # Strong cues decide which part of the report a question is about; weak ones only lean.
-_PLAN_STRONG = re.compile(r"今年|本年度|20\d\d年(?:的)?(?:目标|计划|预期|要|将|工作)|this year|(?:in|for) 20\d\d\b", re.I)
+_PLAN_STRONG = re.compile(
+    r"今年|本年度|20\d\d年(?:的)?(?:目标|计划|预期|要|将|工作)|this year|(?:in|for) 20\d\d\b", re.I
+)
 _REVIEW_STRONG = re.compile(
     r"这几年|这些年|近几年|过去五年|过去5年|五年来|5年来|近五年|这五年|本届政府|上届政府|以来|去年|过去几年|"
-    r"past (?:five|5) years|last (?:five|5) years|since 20\d\d|previous government|so far", re.I,
+    r"past (?:five|5) years|last (?:five|5) years|since 20\d\d|previous government|so far",
+    re.I,
 )
-_OVERALL_STRONG = re.compile(r"今后五年|未来五年|今后5年|未来5年|next (?:five|5) years|coming (?:five|5) years", re.I)
-_PLAN_WEAK = re.compile(r"计划|目标|预期|预计|将|要|打算|力争|争取|拟|准备|target|goal|plan|will|expected|aim", re.I)
-_REVIEW_WEAK = re.compile(r"累计|年均|已经|已|了|成功|实现|完成|取得|were|was|have been|has been|did|achieved|created|built\b", re.I)
+_OVERALL_STRONG = re.compile(
+    r"今后五年|未来五年|今后5年|未来5年|next (?:five|5) years|coming (?:five|5) years", re.I
+)
+_PLAN_WEAK = re.compile(
+    r"计划|目标|预期|预计|将|要|打算|力争|争取|拟|准备|target|goal|plan|will|expected|aim", re.I
+)
+_REVIEW_WEAK = re.compile(
+    r"累计|年均|已经|已|了|成功|实现|完成|取得|were|was|have been|has been|did|achieved|created|built\b", re.I
+)
 _FIGURE_ASK = re.compile(
     r"多少|几|多大|多高|比重|比例|占比|百分之|增速|涨幅|增长|排名|第几|规模|how many|how much|what (?:is|was) the .*"
-    r"(?:rate|growth|target|number|share|percentage|amount)|by how", re.I,
+    r"(?:rate|growth|target|number|share|percentage|amount)|by how",
+    re.I,
 )
 _LIST_ASK = re.compile(r"哪些|哪几|哪[一二三四五六七八九十两\d]+|有什么|包括|分别|which|what are|list", re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 # Words that frame a question rather than carry its content.
 FRAME_WORDS = frozenset(
-    ["商丘", "商丘市", "我市", "全市", "市里", "市政府", "政府", "报告", "工作报告", "政府工作报告", "今年", "去年", "明年", "目标", "计划", "预期", "预计", "多少", "哪些", "什么", "情况", "方面", "进展", "内容", "措施", "举措", "工作", "成绩", "成效", "数量", "数字", "数据", "问题", "时候", "多少钱", "有关", "相关", "主要", "具体", "一共", "总共", "大概", "要求", "部分", "期间", "过去", "五年", "今后", "未来", "本届", "年均", "累计", "增长", "达到", "实现", "规划", "建设", "发展", "情形", "怎么样", "咋样", "怎样", "如何", "方面", "重点", "哪个", "哪家", "哪条", "哪里", "指标", "水平", "幅度", "比重", "比例", "个数", "名字", "名称", "哪项", "啥", "这个", "那个", "国家", "地方", "百分之", "百分比", "哪几个", "哪几种", "哪几句", "哪几项", "哪几家", "哪几", "事儿", "那些", "完事", "完事儿", "咱们", "大家", "东西", "事情", "总体", "部署", "兜里"]
+    [
+        "商丘",
+        "商丘市",
+        "我市",
+        "全市",
+        "市里",
+        "市政府",
+        "政府",
+        "报告",
+        "工作报告",
+        "政府工作报告",
+        "今年",
+        "去年",
+        "明年",
+        "目标",
+        "计划",
+        "预期",
+        "预计",
+        "多少",
+        "哪些",
+        "什么",
+        "情况",
+        "方面",
+        "进展",
+        "内容",
+        "措施",
+        "举措",
+        "工作",
+        "成绩",
+        "成效",
+        "数量",
+        "数字",
+        "数据",
+        "问题",
+        "时候",
+        "多少钱",
+        "有关",
+        "相关",
+        "主要",
+        "具体",
+        "一共",
+        "总共",
+        "大概",
+        "要求",
+        "部分",
+        "期间",
+        "过去",
+        "五年",
+        "今后",
+        "未来",
+        "本届",
+        "年均",
+        "累计",
+        "增长",
+        "达到",
+        "实现",
+        "规划",
+        "建设",
+        "发展",
+        "情形",
+        "怎么样",
+        "咋样",
+        "怎样",
+        "如何",
+        "方面",
+        "重点",
+        "哪个",
+        "哪家",
+        "哪条",
+        "哪里",
+        "指标",
+        "水平",
+        "幅度",
+        "比重",
+        "比例",
+        "个数",
+        "名字",
+        "名称",
+        "哪项",
+        "啥",
+        "这个",
+        "那个",
+        "国家",
+        "地方",
+        "百分之",
+        "百分比",
+        "哪几个",
+        "哪几种",
+        "哪几句",
+        "哪几项",
+        "哪几家",
+        "哪几",
+        "事儿",
+        "那些",
+        "完事",
+        "完事儿",
+        "咱们",
+        "大家",
+        "东西",
+        "事情",
+        "总体",
+        "部署",
+        "兜里",
+    ]
 )
 _NOUN_FLAGS = ("n", "nz", "nt", "nr", "ns", "j", "vn", "eng", "l", "i")
 
 
-_ANSWER_TYPE = re.compile(r"(?:哪些|哪个|哪几个|哪几|哪[一二三四五六七八九十两\d]*[个家所条座项位处类种]?|什么|几个|几家|几所|多少个)$")
+_ANSWER_TYPE = re.compile(
+    r"(?:哪些|哪个|哪几个|哪几|哪[一二三四五六七八九十两\d]*[个家所条座项位处类种]?|什么|几个|几家|几所|多少个)$"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -56,18 +171,41 @@ def _content_words(text: str) -> tuple[str, ...]:
 
 
 _FRAME_PATTERN = re.compile(
-    "|".join(sorted((re.escape(w) for w in FRAME_WORDS | {"有什么", "是什么", "是多少", "有多少", "多少", "什么", "哪些"}
-                    if w not in ("增长", "年均", "累计", "目标", "计划", "建设", "发展", "国家", "规划")),
-                   key=len, reverse=True))
+    "|".join(
+        sorted(
+            (
+                re.escape(w)
+                for w in FRAME_WORDS | {"有什么", "是什么", "是多少", "有多少", "多少", "什么", "哪些"}
+                if w not in ("增长", "年均", "累计", "目标", "计划", "建设", "发展", "国家", "规划")
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
 )
 
 
 # Colloquial or abbreviated words and the report's own wording for them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "规上": ("规模以上",), "老百姓": ("居民", "群众"), "百姓": ("居民", "群众"), "困难户": ("困难群众", "低收入"),
-    "增幅": ("增长", "涨幅"), "增速": ("增长",), "娃": ("子女", "学生"), "孩子": ("子女", "学生"), "上学": ("入学", "学位"),
-    "盖": ("建",), "修": ("建",), "钱": ("收入",), "收入": ("收入",), "工作岗位": ("就业",), "找工作": ("就业",),
-    "快递": ("快速",), "高速公路": ("高速",), "大学生": ("人才",), "学校": ("学校", "中小学校"),
+    "规上": ("规模以上",),
+    "老百姓": ("居民", "群众"),
+    "百姓": ("居民", "群众"),
+    "困难户": ("困难群众", "低收入"),
+    "增幅": ("增长", "涨幅"),
+    "增速": ("增长",),
+    "娃": ("子女", "学生"),
+    "孩子": ("子女", "学生"),
+    "上学": ("入学", "学位"),
+    "盖": ("建",),
+    "修": ("建",),
+    "钱": ("收入",),
+    "收入": ("收入",),
+    "工作岗位": ("就业",),
+    "找工作": ("就业",),
+    "快递": ("快速",),
+    "高速公路": ("高速",),
+    "大学生": ("人才",),
+    "学校": ("学校", "中小学校"),
 }
 _MEASURE_SUFFIX = re.compile(r"(?<=..)(?:容量|规模|数量|总量|总数|情况|水平|多少)$")
 _ADMIN_SUFFIX = re.compile(r"(?<=..)(?:县|市|区|省)$")
@@ -75,11 +213,21 @@ _ADMIN_SUFFIX = re.compile(r"(?<=..)(?:县|市|区|省)$")
 
 # Colloquial phrasings rewritten into the report's register before analysis (咋样 → 怎么样, 盖 → 建成).
 COLLOQUIAL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r) for p, r in (
-        (r"咋样|咋回事", "怎么样"), (r"啥", "什么"), (r"咋", "怎么"), (r"老百姓|百姓|群众们", "居民"),
-        (r"兜里的钱|手里的钱|口袋里的钱|挣的钱|收入的钱", "可支配收入"), (r"(?<![建成])盖(?:了|好)?", "建成"),
-        (r"规上", "规模以上"), (r"涨了|涨", "增长"), (r"一年能", "年均"), (r"娃|孩子们?|小孩", ""),
-        (r"搞得|弄得|干得", ""), (r"完事儿?了没|完成了没|弄完了没", "完成"), (r"啊|呀|哈|嘛|哦|呗|咱们?", ""),
+    (re.compile(p), r)
+    for p, r in (
+        (r"咋样|咋回事", "怎么样"),
+        (r"啥", "什么"),
+        (r"咋", "怎么"),
+        (r"老百姓|百姓|群众们", "居民"),
+        (r"兜里的钱|手里的钱|口袋里的钱|挣的钱|收入的钱", "可支配收入"),
+        (r"(?<![建成])盖(?:了|好)?", "建成"),
+        (r"规上", "规模以上"),
+        (r"涨了|涨", "增长"),
+        (r"一年能", "年均"),
+        (r"娃|孩子们?|小孩", ""),
+        (r"搞得|弄得|干得", ""),
+        (r"完事儿?了没|完成了没|弄完了没", "完成"),
+        (r"啊|呀|哈|嘛|哦|呗|咱们?", ""),
     )
 )
 
@@ -130,8 +278,9 @@ def part_weights(text: str) -> tuple[dict[str, float], str | None]:
     return {}, None
 
 
-def analyse(question: str, standalone: str, document_years: Sequence[int] = (),
-            sources: Sequence[str] = ()) -> Query:
+def analyse(
+    question: str, standalone: str, document_years: Sequence[int] = (), sources: Sequence[str] = ()
+) -> Query:
     """Turn a (rewritten) question into a Query for retrieval and answering."""
     text = strip_markup(normalize(standalone)) or normalize(standalone)
     english = is_english(text)
@@ -148,9 +297,19 @@ def analyse(question: str, standalone: str, document_years: Sequence[int] = (),
         terms = _content_words(text)
         lexical = text
     return Query(
-        original=question, standalone=standalone, text=text, language="en" if english else "zh",
-        lexical_text=lexical, terms=terms, part_weights=weights, explicit_part=explicit, years=years,
-        wants_figure=bool(_FIGURE_ASK.search(text)), wants_list=bool(_LIST_ASK.search(text)),
+        original=question,
+        standalone=standalone,
+        text=text,
+        language="en" if english else "zh",
+        lexical_text=lexical,
+        terms=terms,
+        part_weights=weights,
+        explicit_part=explicit,
+        years=years,
+        wants_figure=bool(_FIGURE_ASK.search(text)),
+        wants_list=bool(_LIST_ASK.search(text)),
         sources=tuple(sources),
-        focus=_content_words(formalise(normalize(question))) if standalone != question and not english else (),
+        focus=_content_words(formalise(normalize(question)))
+        if standalone != question and not english
+        else (),
     )

@@ -28,7 +28,11 @@ from retrieval.hybrid import Hit
 from retrieval.text import squash
 
 log = logging.getLogger(__name__)
-LEAD_ZH = {"plan": "按今年的工作安排，", "review": "据本届政府工作回顾，", "overall": "据报告提出的今后总体要求，"}
+LEAD_ZH = {
+    "plan": "按今年的工作安排，",
+    "review": "据本届政府工作回顾，",
+    "overall": "据报告提出的今后总体要求，",
+}
 LEAD_EN = {
     "plan": "According to the report's plan for this year: ",
     "review": "According to the report's review of the government's past term: ",
@@ -37,7 +41,9 @@ LEAD_EN = {
 WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|where", re.I)
 PLACE = re.compile(r"(?:区|县|镇|乡|村|路|街|片区|园区|小区|地块)(?!场)")
 # What may follow the asked thing in an answering clause: a figure, a verb of change or a list mark.
-HEAD_FOLLOWERS = frozenset("0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已")
+HEAD_FOLLOWERS = frozenset(
+    "0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已"
+)
 
 
 def _same_units(a: str, b: str) -> bool:
@@ -56,7 +62,9 @@ def asked_head(query: Query) -> str:
 
 
 # Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
-MEASURE_WORDS = frozenset(["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目", "人口"])
+MEASURE_WORDS = frozenset(
+    ["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目", "人口"]
+)
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
 _ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
 _ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
@@ -73,8 +81,17 @@ class AbstentionPolicy:
 
 def citation_for(hit: Hit, n: int, highlight: tuple[int, int] | None = None) -> Citation:
     c = hit.chunk
-    return Citation(n=n, text=c.text, source=c.source, section=c.section, start=c.start, end=c.end,
-                    score=round(hit.score, 4), title=c.title, highlight=highlight)
+    return Citation(
+        n=n,
+        text=c.text,
+        source=c.source,
+        section=c.section,
+        start=c.start,
+        end=c.end,
+        score=round(hit.score, 4),
+        title=c.title,
+        highlight=highlight,
+    )
 
 
 class ExtractiveAnswerer:
@@ -82,8 +99,14 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, stats: CorpusStats, scorer: ClauseScorer, policy: AbstentionPolicy | None = None,
-                 max_citations: int = 3, max_chars: int = 240) -> None:
+    def __init__(
+        self,
+        stats: CorpusStats,
+        scorer: ClauseScorer,
+        policy: AbstentionPolicy | None = None,
+        max_citations: int = 3,
+        max_chars: int = 240,
+    ) -> None:
         self.stats, self.scorer = stats, scorer
         self.policy = policy or AbstentionPolicy()
         self.max_citations, self.max_chars = max_citations, max_chars
@@ -135,8 +158,11 @@ class ExtractiveAnswerer:
                 continue
             here = squash(candidate.chunk.text + candidate.chunk.section)
             unit_met = unit is not None and any(f.unit == unit for f in find_figures(candidate.clause.text))
-            absent = [g[0] for g in groups
-                      if not any(squash(v) in here for v in g) and not (unit_met and g[0] in MEASURE_WORDS)]
+            absent = [
+                g[0]
+                for g in groups
+                if not any(squash(v) in here for v in g) and not (unit_met and g[0] in MEASURE_WORDS)
+            ]
             if absent:
                 missing = missing or absent[0]
                 continue
@@ -151,12 +177,17 @@ class ExtractiveAnswerer:
                     continue  # "常住人口城镇化率…": the asked thing only modifies another one
                 if at > 0 and head in MEASURE_WORDS and clause[max(0, at - 2) : at] not in squash(query.text):
                     continue  # "绿化总面积" is not "商丘的面积": a measure of something the question did not name
-            if query.wants_figure and not query.wants_list and re.search(r"多少|几", query.text) and not (
-                re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate))
+            if (
+                query.wants_figure
+                and not query.wants_list
+                and re.search(r"多少|几", query.text)
+                and not (re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate)))
             ):
                 continue  # asked for a number, and this clause gives none
-            if query.wants_list and re.search(r"分别是|哪几|哪些", query.text) and not (
-                ENUMERATION.search(candidate.clause.text) or "“" in candidate.clause.text
+            if (
+                query.wants_list
+                and re.search(r"分别是|哪几|哪些", query.text)
+                and not (ENUMERATION.search(candidate.clause.text) or "“" in candidate.clause.text)
             ):
                 continue
             return candidate, ""
@@ -178,7 +209,11 @@ class ExtractiveAnswerer:
         lead = (LEAD_EN if query.language == "en" else LEAD_ZH).get(best.chunk.part, "")
         if query.language == "en" and not lead:
             lead = "According to the report: "
-        body = span if len(lead) + len(span) + 4 <= self.max_chars else span[: self.max_chars - len(lead) - 5] + "…"
+        body = (
+            span
+            if len(lead) + len(span) + 4 <= self.max_chars
+            else span[: self.max_chars - len(lead) - 5] + "…"
+        )
         text = f"{lead}{body}。[1]"
         sentence = best.clause.sentence
         citations = [citation_for(best.hit, 1, sentence)]
@@ -190,8 +225,14 @@ class ExtractiveAnswerer:
         report = check_grounding(text, citations)
         if not report.ok:  # composition only copies report text; this guards against future mistakes
             raise GroundingError("; ".join(report.problems))
-        return Answer(question=query.original, standalone_question=query.standalone, text=text, abstained=False,
-                      citations=tuple(citations), language=query.language)
+        return Answer(
+            question=query.original,
+            standalone_question=query.standalone,
+            text=text,
+            abstained=False,
+            citations=tuple(citations),
+            language=query.language,
+        )
 
     def _span(self, query: Query, best: Candidate) -> str:
         passage, clause = best.chunk.text, best.clause
@@ -210,14 +251,23 @@ class ExtractiveAnswerer:
         siblings = [c for c in self.scorer_clauses(passage) if c.sentence == clause.sentence]
         before = [c for c in siblings if c.index == clause.index - 1]
         after = [c for c in siblings if c.index == clause.index + 1]
-        if before and gain(before[0].text) >= 0.3 and not find_figures(before[0].text) or (
-            before and gain(before[0].text) >= 0.45
+        if (
+            before
+            and gain(before[0].text) >= 0.3
+            and not find_figures(before[0].text)
+            or (before and gain(before[0].text) >= 0.45)
         ):
             start = before[0].start
-        if after and find_figures(after[0].text) and (
-            _MULTI_ASK.search(query.text) and gain(after[0].text) >= 0.15
-            or gain(after[0].text) >= 0.25 and not _same_units(clause.text, after[0].text)
-            or not find_figures(clause.text)
+        if (
+            after
+            and find_figures(after[0].text)
+            and (
+                _MULTI_ASK.search(query.text)
+                and gain(after[0].text) >= 0.15
+                or gain(after[0].text) >= 0.25
+                and not _same_units(clause.text, after[0].text)
+                or not find_figures(clause.text)
+            )
         ):
             end = after[0].end
         return passage[start:end].strip("，,、 ")
@@ -236,5 +286,11 @@ class ExtractiveAnswerer:
             named = f"关于“{topic}”" if topic and not any(ch.isdigit() for ch in topic) else "这个问题"
             text = _ABSTAIN_ZH.format(topic=named)
         citations = tuple(citation_for(h, i) for i, h in enumerate(hits[: self.max_citations], start=1))
-        return Answer(question=query.original, standalone_question=query.standalone, text=text, abstained=True,
-                      citations=citations, language=query.language)
+        return Answer(
+            question=query.original,
+            standalone_question=query.standalone,
+            text=text,
+            abstained=True,
+            citations=citations,
+            language=query.language,
+        )

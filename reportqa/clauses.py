@@ -80,6 +80,10 @@ def resolve_respectively(clause: str, question: str) -> str | None:
     items[-1], suffix = last[:item_end], last[item_end:]
     scores = [_longest_common(item, question) for item in items]
     best = max(range(len(items)), key=lambda i: (scores[i], scores[i] == len(items[i])))
-    if scores[best] < min(2, len(items[best])) or scores.count(scores[best]) > 1 and scores[best] < len(items[best]):
+    if (
+        scores[best] < min(2, len(items[best]))
+        or scores.count(scores[best]) > 1
+        and scores[best] < len(items[best])
+    ):
         return None
     return f"{items[best]}{suffix}{verb}{values[best]}"

@@ -44,8 +44,10 @@ def cmd_index(args) -> int:
     engine = _engine(args, rebuild=args.rebuild)
     r = engine.index_report
     state = "rebuilt" if r.rebuilt else "reused (unchanged)"
-    print(f"index {state}: {r.passages} passages from {len(engine.documents)} document(s), "
-          f"{r.embedded} embedded, fingerprint {r.fingerprint[:12]}")
+    print(
+        f"index {state}: {r.passages} passages from {len(engine.documents)} document(s), "
+        f"{r.embedded} embedded, fingerprint {r.fingerprint[:12]}"
+    )
     for error in engine.refused:
         print(f"refused: {error}", file=sys.stderr)
     return 0
@@ -73,7 +75,9 @@ def cmd_check(args) -> int:
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    label = {"supported": "符合报告", "contradicted": "与报告不符", "not_found": "报告未提及"}[verdict.verdict]
+    label = {"supported": "符合报告", "contradicted": "与报告不符", "not_found": "报告未提及"}[
+        verdict.verdict
+    ]
     print(f"{verdict.verdict}（{label}）：{verdict.explanation}")
     if verdict.evidence:
         print(f"原文：{verdict.evidence}")
@@ -91,7 +95,9 @@ def cmd_answer(args) -> int:
     with open(args.output, "w", encoding="utf-8") as out:
         for item in tqdm(items, desc="answering", file=sys.stderr):
             row = answer_item(engine, item, generator)
-            contract = {k: row[k] for k in ("id", "answer", "abstained", "verdict", "citations", "latency_ms")}
+            contract = {
+                k: row[k] for k in ("id", "answer", "abstained", "verdict", "citations", "latency_ms")
+            }
             out.write(json.dumps(contract, ensure_ascii=False) + "\n")
     print(f"wrote {len(items)} results to {args.output}", file=sys.stderr)
     return 0
@@ -112,8 +118,10 @@ def cmd_eval(args) -> int:
     for row in report.rows:
         if not row["passed"]:
             item = row["item"]
-            print(f"FAIL {item['id']} [{item.get('kind')}] {row['reason']}: "
-                  f"{item.get('question') or item.get('claim')} → {row['result']['answer'][:80]}")
+            print(
+                f"FAIL {item['id']} [{item.get('kind')}] {row['reason']}: "
+                f"{item.get('question') or item.get('claim')} → {row['result']['answer'][:80]}"
+            )
     md_path = Path(args.report or Path(os.environ.get("REPORTQA_DATA_DIR", ".reportqa")) / "eval-report.md")
     md_path.parent.mkdir(parents=True, exist_ok=True)
     md_path.write_text(report.markdown(f"Evaluation of {args.questions}"), encoding="utf-8")
@@ -123,14 +131,18 @@ def cmd_eval(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reportqa", description="Cited answers from the 商丘市 2023 政府工作报告.")
+    p = argparse.ArgumentParser(
+        prog="reportqa", description="Cited answers from the 商丘市 2023 政府工作报告."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("index", help="build the index (reused when nothing changed)")
     s.add_argument("--rebuild", action="store_true", help="rebuild even if the documents did not change")
     s.set_defaults(func=cmd_index)
     s = sub.add_parser("ask", help="ask a question")
     s.add_argument("question")
-    s.add_argument("--history", action="append", metavar="EARLIER_QUESTION", help="an earlier turn (repeatable)")
+    s.add_argument(
+        "--history", action="append", metavar="EARLIER_QUESTION", help="an earlier turn (repeatable)"
+    )
     s.add_argument("--source", action="append", metavar="FILE", help="limit to this document (repeatable)")
     s.add_argument("--json", action="store_true", help="print the answer object as JSON")
     s.set_defaults(func=cmd_ask)

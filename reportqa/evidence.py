@@ -17,7 +17,9 @@ from retrieval.figures import find_figures
 from retrieval.hybrid import Hit
 from retrieval.text import squash
 
-_ASKED_UNIT = re.compile(r"(?:多少|几)(个百分点|万|亿)?(个位次|位次|套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)")
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)(个百分点|万|亿)?(个位次|位次|套|家|所|个|人次|人|户|亩|公里|千瓦|平方米|元|位|处|座|条|项|倍|年|次)"
+)
 ENUMERATION = re.compile(r"[、和及与]|”“")
 WHEN = re.compile(r"哪一年|哪年|什么时候|何时|几月|when|which year|what year", re.I)
 TIME = re.compile(r"\d{4}年|\d+月|年底|年内|今年|明年|上半年|下半年")
@@ -25,7 +27,9 @@ _CONFLICTS = {("plan", "review"), ("review", "plan"), ("overall", "review"), ("r
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if text[i : i + 2].isalnum() or "%" in text[i : i + 2]}
+    return {
+        text[i : i + 2] for i in range(len(text) - 1) if text[i : i + 2].isalnum() or "%" in text[i : i + 2]
+    }
 
 
 class CorpusStats:
@@ -90,7 +94,9 @@ def asked_unit(query: Query) -> str | None:
 class ClauseScorer:
     """Scores every clause of the retrieved passages against the question."""
 
-    def __init__(self, stats: CorpusStats, clause_similarity: Callable[[str, Sequence[str]], np.ndarray] | None = None):
+    def __init__(
+        self, stats: CorpusStats, clause_similarity: Callable[[str, Sequence[str]], np.ndarray] | None = None
+    ):
         self.stats = stats
         self.clause_similarity = clause_similarity
 
@@ -106,7 +112,9 @@ class ClauseScorer:
             for clause in clauses:
                 lexical = self._coverage(weights, total, clause, clauses, passage, context)
                 if query.focus and all(squash(f) in squash(clause.text) for f in query.focus):
-                    lexical = max(lexical, 0.8)  # a follow-up's new subject, found: the old predicate may not fit
+                    lexical = max(
+                        lexical, 0.8
+                    )  # a follow-up's new subject, found: the old predicate may not fit
                 score = lexical + self._bonus(query, unit, hit, clause) + 0.12 / (1 + rank)
                 out.append(Candidate(hit, rank, clause, lexical, score))
         if query.language == "en" and self.clause_similarity and out:
@@ -117,7 +125,9 @@ class ClauseScorer:
     def _coverage(weights, total, clause: Clause, clauses, passage: str, context: str) -> float:
         here = squash(clause.text)
         # the clause before usually holds the subject ("规模以上工业企业达1796家，较2017年增长56.9%")
-        near = "".join(squash(c.text) for c in clauses if c.index == clause.index - 1 and c.sentence == clause.sentence)
+        near = "".join(
+            squash(c.text) for c in clauses if c.index == clause.index - 1 and c.sentence == clause.sentence
+        )
         sentence = squash(passage[clause.sentence[0] : clause.sentence[1]])
         whole = squash(passage)
         got = 0.0

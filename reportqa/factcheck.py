@@ -32,10 +32,20 @@ def claim_figures(text: str) -> list[Figure]:
 class FactChecker:
     """Compares each figure of a claim with the report's figure for the same thing, unit-aware."""
 
-    def __init__(self, stats: CorpusStats, scorer: ClauseScorer, min_coverage: float = 0.6,
-                 min_coverage_plain: float = 0.8, max_citations: int = 3) -> None:
+    def __init__(
+        self,
+        stats: CorpusStats,
+        scorer: ClauseScorer,
+        min_coverage: float = 0.6,
+        min_coverage_plain: float = 0.8,
+        max_citations: int = 3,
+    ) -> None:
         self.stats, self.scorer = stats, scorer
-        self.min_coverage, self.min_coverage_plain, self.max_citations = min_coverage, min_coverage_plain, max_citations
+        self.min_coverage, self.min_coverage_plain, self.max_citations = (
+            min_coverage,
+            min_coverage_plain,
+            max_citations,
+        )
 
     def check(self, query: Query, hits: Sequence[Hit]) -> Verdict:
         claim = query.original
@@ -51,16 +61,30 @@ class FactChecker:
             best = candidates[0] if candidates else None
             if best is not None and best.lexical >= self.min_coverage_plain:
                 return self._verdict(claim, "supported", best, hits, explanation="报告原文与该说法一致。")
-            return Verdict(claim, "not_found", "", self._citations(hits, None), explanation="报告中没有找到该说法。")
+            return Verdict(
+                claim, "not_found", "", self._citations(hits, None), explanation="报告中没有找到该说法。"
+            )
         deciding: Candidate | None = None
         for figure, context in self._figure_contexts(squash(query.text), figures):
             result, candidate, report_figure = self._judge(figure, context, candidates)
             if result == "not_found" or candidate is None:
-                return Verdict(claim, "not_found", "", self._citations(hits, None),
-                               explanation=f"报告中没有找到与“{figure.text}”对应的数字。")
+                return Verdict(
+                    claim,
+                    "not_found",
+                    "",
+                    self._citations(hits, None),
+                    explanation=f"报告中没有找到与“{figure.text}”对应的数字。",
+                )
             if result == "contradicted":
-                return self._verdict(claim, "contradicted", candidate, hits, figure.text, report_figure,
-                                     f"报告中的数字是{report_figure}，不是{figure.text}。")
+                return self._verdict(
+                    claim,
+                    "contradicted",
+                    candidate,
+                    hits,
+                    figure.text,
+                    report_figure,
+                    f"报告中的数字是{report_figure}，不是{figure.text}。",
+                )
             deciding = deciding or candidate
         assert deciding is not None  # figures is not empty and every figure was judged
         return self._verdict(claim, "supported", deciding, hits, explanation="报告中的数字与该说法一致。")
@@ -94,8 +118,16 @@ class FactChecker:
             return "supported", best, ""
         return "contradicted", best, comparable[0].text
 
-    def _verdict(self, claim: str, verdict: str, best: Candidate, hits: Sequence[Hit], claimed: str = "",
-                 report: str = "", explanation: str = "") -> Verdict:
+    def _verdict(
+        self,
+        claim: str,
+        verdict: str,
+        best: Candidate,
+        hits: Sequence[Hit],
+        claimed: str = "",
+        report: str = "",
+        explanation: str = "",
+    ) -> Verdict:
         s, e = best.clause.sentence
         sentence = best.chunk.text[s:e].strip()
         return Verdict(claim, verdict, sentence, self._citations(hits, best), claimed, report, explanation)

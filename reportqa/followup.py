@@ -9,16 +9,22 @@ from functools import lru_cache
 from retrieval.figures import UNITS
 from retrieval.text import normalize
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|以及|再问一下|再问|请问|and\s+|what about\s+|how about\s+)", re.IGNORECASE)
+_LEAD = re.compile(
+    r"^(?:那么|那|还有|另外|以及|再问一下|再问|请问|and\s+|what about\s+|how about\s+)", re.IGNORECASE
+)
 _TAIL = re.compile(r"(?:的情况|情况|怎么样|如何|又是多少|是多少|呢|吗|呀|啊|？|\?|。|！|!|\s)+$")
-_ASK = re.compile(r"多少|几|哪|什么|谁|何时|怎么|如何|是否|吗|how|what|which|who|when|where|why", re.IGNORECASE)
+_ASK = re.compile(
+    r"多少|几|哪|什么|谁|何时|怎么|如何|是否|吗|how|what|which|who|when|where|why", re.IGNORECASE
+)
 _PRONOUN = re.compile(r"它|其|这个|那个|该项|此项|这项|上述")
 # Words at which a question's predicate begins: the topic is what comes before.
 _PREDICATE = re.compile(
     r"(?:是|要|将|有|达到|达|增长|提高|提升|较|比|新增|预期|计划|目标|控制|占|累计|年均|实施|开展|推进|建成|完成|多少|几|哪|什么)"
 )
 _ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套人项处座条亿万元%]*|哪些|哪个|什么")
-_QUALIFIER = re.compile(r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+")
+_QUALIFIER = re.compile(
+    r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+"
+)
 
 
 def is_followup(question: str, history: Sequence[str]) -> bool:
@@ -84,25 +90,44 @@ def _replace_topic(previous: str, fragment: str) -> str:
     for i, (_start, end, word, _flag) in enumerate(spans):
         if len(word) >= 2 and word.endswith(tail):
             j = i
-            while j > 0 and (spans[j - 1][3].startswith("n") or len(spans[j - 1][2]) == 1 and spans[j - 1][3] in ("zg", "ng", "j")) \
-                    and not _QUALIFIER.fullmatch(spans[j - 1][2]):
+            while (
+                j > 0
+                and (
+                    spans[j - 1][3].startswith("n")
+                    or len(spans[j - 1][2]) == 1
+                    and spans[j - 1][3] in ("zg", "ng", "j")
+                )
+                and not _QUALIFIER.fullmatch(spans[j - 1][2])
+            ):
                 j -= 1
             return previous[: spans[j][0]] + fragment + previous[end:]
     # 2) a sibling word of the same shape (供水 ~ 供暖, 工业 ~ 农业)
     for start, end, word, _flag in spans:
-        if len(word) == len(fragment) and (word[0] == fragment[0] or word[-1] == fragment[-1]) and word != fragment:
+        if (
+            len(word) == len(fragment)
+            and (word[0] == fragment[0] or word[-1] == fragment[-1])
+            and word != fragment
+        ):
             return previous[:start] + fragment + previous[end:]
     # 3) the longest noun phrase that is not a time qualifier (…中小学校 → …幼儿园)
     phrases, run = [], []
     for span in spans:
-        if span[3].startswith(("n", "vn", "j")) and not _QUALIFIER.fullmatch(span[2]) and span[2] not in ("商丘", "商丘市"):
+        if (
+            span[3].startswith(("n", "vn", "j"))
+            and not _QUALIFIER.fullmatch(span[2])
+            and span[2] not in ("商丘", "商丘市")
+        ):
             run.append(span)
         elif run:
             phrases.append(run)
             run = []
     if run:
         phrases.append(run)
-    phrases = [r[: max(i for i, s in enumerate(r) if s[3] != "vn") + 1] for r in phrases if any(s[3] != "vn" for s in r)]
+    phrases = [
+        r[: max(i for i, s in enumerate(r) if s[3] != "vn") + 1]
+        for r in phrases
+        if any(s[3] != "vn" for s in r)
+    ]
     if phrases:
         best = max(reversed(phrases), key=lambda r: r[-1][1] - r[0][0])
         return previous[: best[0][0]] + fragment + previous[best[-1][1] :]
@@ -128,8 +153,24 @@ def _rewrite_english(question: str, previous: str) -> str:
     for i, word in enumerate(words):
         if word.lower().strip(",.") == last:
             start = i
-            while start > 0 and words[start - 1].lower() not in {"of", "for", "in", "the", "have", "has", "did", "does",
-                                                                 "do", "are", "is", "was", "were", "by", "many", "much"}:
+            while start > 0 and words[start - 1].lower() not in {
+                "of",
+                "for",
+                "in",
+                "the",
+                "have",
+                "has",
+                "did",
+                "does",
+                "do",
+                "are",
+                "is",
+                "was",
+                "were",
+                "by",
+                "many",
+                "much",
+            }:
                 start -= 1
             return " ".join(words[:start] + fragment.split() + words[i + 1 :]) + "?"
     return f"{previous.rstrip(' ?？.')} — {fragment}?"

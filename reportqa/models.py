@@ -38,9 +38,14 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {
-            "question": self.question, "standalone_question": self.standalone_question, "answer": self.text,
-            "abstained": self.abstained, "citations": [c.to_dict() for c in self.citations],
-            "language": self.language, "mode": self.mode, "notice": self.notice,
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "language": self.language,
+            "mode": self.mode,
+            "notice": self.notice,
             "latency_ms": round(self.latency_ms, 1),
         }
 
@@ -61,9 +66,13 @@ class Verdict:
 
     def to_dict(self) -> dict:
         return {
-            "claim": self.claim, "verdict": self.verdict, "evidence": self.evidence,
-            "citations": [c.to_dict() for c in self.citations], "claimed_figure": self.claimed_figure,
-            "report_figure": self.report_figure, "explanation": self.explanation,
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "evidence": self.evidence,
+            "citations": [c.to_dict() for c in self.citations],
+            "claimed_figure": self.claimed_figure,
+            "report_figure": self.report_figure,
+            "explanation": self.explanation,
             "latency_ms": round(self.latency_ms, 1),
         }
 

@@ -19,4 +19,6 @@ class Query:
     wants_figure: bool = False
     wants_list: bool = False
     sources: tuple[str, ...] = ()  # limit to these documents (empty: all)
-    focus: tuple[str, ...] = ()  # a follow-up's own new subject ("城镇化率" in "城镇化率呢？"): the answer must be about it
+    focus: tuple[
+        str, ...
+    ] = ()  # a follow-up's own new subject ("城镇化率" in "城镇化率呢？"): the answer must be about it

@@ -30,7 +30,9 @@ PART_LABELS = {
 _SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』)）]*|[^。！？；!?;]+$")
 _SOFT_BREAK = re.compile(r"[，、,：:]")
-_ITEM = re.compile(r"^\s*(?:#{1,6}\s+|[-*•·]\s+|[（(][一二三四五六七八九十\d]+[)）]\s*|[一二三四五六七八九十]+、)")
+_ITEM = re.compile(
+    r"^\s*(?:#{1,6}\s+|[-*•·]\s+|[（(][一二三四五六七八九十\d]+[)）]\s*|[一二三四五六七八九十]+、)"
+)
 _HEADING_TRIM = " \t*#“”\"'「」"
 
 
@@ -140,7 +142,12 @@ def _merged_lines(text: str) -> Iterator[tuple[int, int]]:
     run: list[tuple[int, int]] = []
     for start, end in _lines(text):
         line = text[start:end]
-        if end - start <= 8 and _is_heading_like(line) and not _ITEM.match(line) and not part_of_heading(line):
+        if (
+            end - start <= 8
+            and _is_heading_like(line)
+            and not _ITEM.match(line)
+            and not part_of_heading(line)
+        ):
             run.append((start, end))
             continue
         if run:

@@ -36,7 +36,9 @@ class Document:
 
 def too_large(name: str, size: int, limit: int) -> DocumentError:
     """The refusal of a file over `limit` bytes."""
-    return DocumentError(f"{name}: the file is {size / 1_048_576:.1f} MB, over the {limit // 1_048_576} MB limit; split it.")
+    return DocumentError(
+        f"{name}: the file is {size / 1_048_576:.1f} MB, over the {limit // 1_048_576} MB limit; split it."
+    )
 
 
 def read_limited(path: Path, name: str, limit: int) -> bytes:
@@ -90,14 +92,20 @@ def _implausible(text: str) -> bool:
 def decode_bytes(data: bytes, name: str) -> str:
     """Decode UTF-8 (with or without BOM) or GB18030; refuse empty, binary, UTF-16 or undecodable data."""
     if not data.strip():
-        raise DocumentError(f"{name}: the file is empty; add text to it or remove it from the knowledge folder.")
+        raise DocumentError(
+            f"{name}: the file is empty; add text to it or remove it from the knowledge folder."
+        )
     if len(data) > MAX_DOCUMENT_BYTES:
         raise too_large(name, len(data), MAX_DOCUMENT_BYTES)
-    utf16 = f"{name}: cannot be decoded as UTF-8 or GB18030; it looks like UTF-16 text. Save it as UTF-8 text."
+    utf16 = (
+        f"{name}: cannot be decoded as UTF-8 or GB18030; it looks like UTF-16 text. Save it as UTF-8 text."
+    )
     if _looks_like_utf16(data):
         raise DocumentError(utf16)
     if b"\x00" in data[:65536]:
-        raise DocumentError(f"{name}: looks like a binary file (NUL bytes); only UTF-8 or GB18030 text is accepted.")
+        raise DocumentError(
+            f"{name}: looks like a binary file (NUL bytes); only UTF-8 or GB18030 text is accepted."
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in _ENCODINGS:

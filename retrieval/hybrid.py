@@ -23,8 +23,15 @@ class Hit:
 class HybridRetriever:
     """Dense + lexical retrieval over the served passages."""
 
-    def __init__(self, store: ChromaVectorStore, embedder: Embedder, candidates: int = 30,
-                 dense_weight: float = 1.0, lexical_weight: float = 1.0, rrf_k: int = 10) -> None:
+    def __init__(
+        self,
+        store: ChromaVectorStore,
+        embedder: Embedder,
+        candidates: int = 30,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+        rrf_k: int = 10,
+    ) -> None:
         self.store, self.embedder = store, embedder
         self.candidates, self.dense_weight, self.lexical_weight = candidates, dense_weight, lexical_weight
         self.rrf_k = rrf_k  # small k: a top rank in one list counts more than mere presence in both
@@ -39,9 +46,15 @@ class HybridRetriever:
         self.bm25 = BM25Index([c.embedding_text() for c in self.chunks])
 
     def search(
-        self, query: str, k: int = 5, *, lexical_query: str | None = None,
-        part_weights: Mapping[str, float] | None = None, sources: Sequence[str] | None = None,
-        dense_weight: float | None = None, year_weights: Mapping[int, float] | None = None,
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        lexical_query: str | None = None,
+        part_weights: Mapping[str, float] | None = None,
+        sources: Sequence[str] | None = None,
+        dense_weight: float | None = None,
+        year_weights: Mapping[int, float] | None = None,
     ) -> list[Hit]:
         """The k best passages for a question; `lexical_query` may add terms (translations, expansions).
 
@@ -60,16 +73,24 @@ class HybridRetriever:
         if favoured:
             dense = _merge(dense, self.store.search(vector, self.candidates, sources, years=favoured))
         wanted = set(sources) if sources else None
-        scored = [(self.chunks[i].id, s) for i, s in self.bm25.search(lexical_query or query, len(self.chunks))
-                  if wanted is None or self.chunks[i].source in wanted]  # filter before cutting: many documents
+        scored = [
+            (self.chunks[i].id, s)
+            for i, s in self.bm25.search(lexical_query or query, len(self.chunks))
+            if wanted is None or self.chunks[i].source in wanted
+        ]  # filter before cutting: many documents
         lexical = scored[: self.candidates]
         if favoured:
-            lexical = _merge(lexical, [h for h in scored if self.by_id[h[0]].year in favoured][: self.candidates])
+            lexical = _merge(
+                lexical, [h for h in scored if self.by_id[h[0]].year in favoured][: self.candidates]
+            )
         if years:
             dense, lexical = self._weigh(dense, years), self._weigh(lexical, years)
         dense_scores, lexical_scores = dict(dense), dict(lexical)
-        fused = fuse_rankings([[i for i, _ in dense], [i for i, _ in lexical]],
-                              [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight], k=self.rrf_k)
+        fused = fuse_rankings(
+            [[i for i, _ in dense], [i for i, _ in lexical]],
+            [self.dense_weight if dense_weight is None else dense_weight, self.lexical_weight],
+            k=self.rrf_k,
+        )
         hits = []
         for item_id, score in fused:
             chunk_id = str(item_id)
@@ -77,12 +98,15 @@ class HybridRetriever:
             if chunk is None:
                 continue
             weight = (part_weights or {}).get(chunk.part, 1.0)
-            hits.append(Hit(chunk, score * weight, dense_scores.get(chunk_id, 0.0), lexical_scores.get(chunk_id, 0.0)))
+            hits.append(
+                Hit(chunk, score * weight, dense_scores.get(chunk_id, 0.0), lexical_scores.get(chunk_id, 0.0))
+            )
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
     def _weigh(self, ranking: list[tuple[str, float]], years: Mapping[int, float]) -> list[tuple[str, float]]:
         """The ranking re-ordered by year-weighted scores (the reported scores stay the raw ones)."""
+
         def weighted(item: tuple[str, float]) -> float:
             chunk = self.by_id.get(item[0])
             w = years.get(chunk.year, 1.0) if chunk is not None and chunk.year is not None else 1.0

@@ -87,8 +87,13 @@ def _no_progress(total: int, label: str) -> Callable[[int], None]:
 class Indexer:
     """Keeps the vector store in step with the documents."""
 
-    def __init__(self, store: ChromaVectorStore, embedder: Embedder, lock_path: Path,
-                 progress: ProgressFactory = _no_progress) -> None:
+    def __init__(
+        self,
+        store: ChromaVectorStore,
+        embedder: Embedder,
+        lock_path: Path,
+        progress: ProgressFactory = _no_progress,
+    ) -> None:
         self.store, self.embedder, self.lock_path, self.progress = store, embedder, lock_path, progress
 
     def ensure(self, documents: Sequence[Document], rebuild: bool = False) -> IndexReport:
@@ -120,7 +125,9 @@ class Indexer:
         vectors = self.store.cached_vectors(set(tags))  # also harvests builds that a crash left behind
         self.store.drop_unused()
         texts = {t: c.embedding_text() for c, t in zip(chunks, tags, strict=True) if t not in vectors}
-        log.info("indexing %d passages (%d to embed, %d cached)", len(chunks), len(texts), len(chunks) - len(texts))
+        log.info(
+            "indexing %d passages (%d to embed, %d cached)", len(chunks), len(texts), len(chunks) - len(texts)
+        )
         embed_tick = self.progress(len(texts), "embedding passages")
         write_tick = self.progress(len(chunks), "writing index")
         name = self.store.create(wanted, len(chunks))
@@ -132,7 +139,9 @@ class Indexer:
                 step = todo[j : j + EMBED_BATCH]
                 vectors.update(zip(step, self.embedder.embed_passages([texts[t] for t in step]), strict=True))
                 embed_tick(len(step))
-            self.store.add(name, chunks[i : i + WRITE_BATCH], batch_tags, np.vstack([vectors[t] for t in batch_tags]))
+            self.store.add(
+                name, chunks[i : i + WRITE_BATCH], batch_tags, np.vstack([vectors[t] for t in batch_tags])
+            )
             write_tick(len(batch_tags))
         self._check(name, chunks, tags, vectors)
         self.store.activate(name)
@@ -146,4 +155,6 @@ class Indexer:
         problems = self.store.check(name, len(chunks), list(firsts.values()))
         if problems:
             self.store.discard(name)
-            raise IndexCheckError(f"the new index failed its checks, the previous one still serves: {problems[0]}")
+            raise IndexCheckError(
+                f"the new index failed its checks, the previous one still serves: {problems[0]}"
+            )

@@ -18,13 +18,23 @@ class ReportRetriever(BaseRetriever):
     hybrid: Any
     k: int = 5
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
         hits = self.hybrid.search(query, self.k)
         return [
             LCDocument(
-                page_content=h.chunk.text, id=h.chunk.id,
-                metadata={"source": h.chunk.source, "section": h.chunk.section, "start": h.chunk.start,
-                          "end": h.chunk.end, "part": h.chunk.part, "title": h.chunk.title, "score": h.score},
+                page_content=h.chunk.text,
+                id=h.chunk.id,
+                metadata={
+                    "source": h.chunk.source,
+                    "section": h.chunk.section,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "part": h.chunk.part,
+                    "title": h.chunk.title,
+                    "score": h.score,
+                },
             )
             for h in hits
         ]

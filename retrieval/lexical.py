@@ -14,7 +14,60 @@ from retrieval.figures import ARABIC_FIGURE
 from retrieval.text import normalize
 
 STOP_TOKENS = frozenset(
-    ["的", "了", "和", "与", "及", "等", "在", "是", "有", "为", "对", "把", "被", "将", "要", "也", "都", "又", "并", "从", "以", "于", "之", "其", "这", "那", "个", "我", "你", "他", "吗", "呢", "啊", "吧", "呀", "么", "什么", "多少", "哪些", "哪个", "哪里", "几", "怎么", "怎样", "如何", "是否", "一下", "请问", "报告", "一个", "方面", "情况"]
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "等",
+        "在",
+        "是",
+        "有",
+        "为",
+        "对",
+        "把",
+        "被",
+        "将",
+        "要",
+        "也",
+        "都",
+        "又",
+        "并",
+        "从",
+        "以",
+        "于",
+        "之",
+        "其",
+        "这",
+        "那",
+        "个",
+        "我",
+        "你",
+        "他",
+        "吗",
+        "呢",
+        "啊",
+        "吧",
+        "呀",
+        "么",
+        "什么",
+        "多少",
+        "哪些",
+        "哪个",
+        "哪里",
+        "几",
+        "怎么",
+        "怎样",
+        "如何",
+        "是否",
+        "一下",
+        "请问",
+        "报告",
+        "一个",
+        "方面",
+        "情况",
+    ]
 )
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,20})[”\"》」]")
 _WORD = re.compile(r"[\w\u4e00-\u9fff%.]+")
@@ -26,7 +79,9 @@ def _jieba():
 
     jieba.setLogLevel(60)
     # jieba caches its dictionary in the temp folder; keep it in a folder of its own.
-    cache_dir = os.environ.get("REPORTQA_JIEBA_CACHE") or os.path.join(tempfile.gettempdir(), "reportqa-jieba")
+    cache_dir = os.environ.get("REPORTQA_JIEBA_CACHE") or os.path.join(
+        tempfile.gettempdir(), "reportqa-jieba"
+    )
     os.makedirs(cache_dir, exist_ok=True)
     jieba.dt.tmp_dir = cache_dir
     jieba.initialize()

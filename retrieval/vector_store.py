@@ -38,8 +38,14 @@ def make_chroma_client(path: Path | None = None, host: str | None = None, port: 
 
 def _metadata(chunk: Chunk, etag: str) -> dict:
     meta = {
-        "source": chunk.source, "section": chunk.section, "paragraph": chunk.paragraph, "part": chunk.part,
-        "start": chunk.start, "end": chunk.end, "title": chunk.title, "etag": etag,
+        "source": chunk.source,
+        "section": chunk.section,
+        "paragraph": chunk.paragraph,
+        "part": chunk.part,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": chunk.title,
+        "etag": etag,
     }
     if chunk.year is not None:
         meta["year"] = chunk.year
@@ -48,9 +54,16 @@ def _metadata(chunk: Chunk, etag: str) -> dict:
 
 def _chunk(chunk_id: str, text: str, meta: Mapping) -> Chunk:
     return Chunk(
-        id=chunk_id, source=meta["source"], text=text, start=int(meta["start"]), end=int(meta["end"]),
-        section=meta.get("section", ""), paragraph=int(meta.get("paragraph", 0)), part=meta.get("part", "other"),
-        title=meta.get("title", ""), year=int(meta["year"]) if "year" in meta else None,
+        id=chunk_id,
+        source=meta["source"],
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        section=meta.get("section", ""),
+        paragraph=int(meta.get("paragraph", 0)),
+        part=meta.get("part", "other"),
+        title=meta.get("title", ""),
+        year=int(meta["year"]) if "year" in meta else None,
     )
 
 
@@ -74,7 +87,9 @@ class ChromaVectorStore:
 
     # -- which collection is served ------------------------------------------------------------
     def _pointer(self):
-        return self.client.get_or_create_collection(POINTER, embedding_function=None, metadata={"kind": "pointer"})
+        return self.client.get_or_create_collection(
+            POINTER, embedding_function=None, metadata={"kind": "pointer"}
+        )
 
     def active_name(self) -> str | None:
         """The served collection, read from the pointer now (another process may have switched it)."""
@@ -135,7 +150,9 @@ class ChromaVectorStore:
         """A new, empty build collection (not served); returns its name."""
         name = f"{self.prefix}-{fingerprint[:12]}-{time.time_ns() % 10**12}"
         self.client.create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
             metadata={"fingerprint": fingerprint, "passages": passages},
         )
         return name
@@ -146,12 +163,18 @@ class ChromaVectorStore:
         for i in range(0, len(chunks), _BATCH):
             batch = chunks[i : i + _BATCH]
             collection.add(
-                ids=[c.id for c in batch], documents=[c.text for c in batch], embeddings=vectors[i : i + _BATCH],
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=vectors[i : i + _BATCH],
                 metadatas=[_metadata(c, e) for c, e in zip(batch, etags[i : i + _BATCH], strict=True)],
             )
 
     def build(
-        self, chunks: Sequence[Chunk], etags: Sequence[str], vectors: np.ndarray, fingerprint: str,
+        self,
+        chunks: Sequence[Chunk],
+        etags: Sequence[str],
+        vectors: np.ndarray,
+        fingerprint: str,
         progress: Callable[[int], None] | None = None,
     ) -> str:
         """Write a complete new collection aside (not yet served); returns its name."""
@@ -175,7 +198,11 @@ class ChromaVectorStore:
             got = collection.query(query_embeddings=[vector], n_results=1, include=["metadatas", "distances"])
             ids, metas = got["ids"][0], got["metadatas"][0]
             # A passage whose text occurs twice may come back as its twin: same content tag, same vector.
-            if not ids or (ids[0] != chunk_id and metas[0].get("etag") != tag) or got["distances"][0][0] > 1e-3:
+            if (
+                not ids
+                or (ids[0] != chunk_id and metas[0].get("etag") != tag)
+                or got["distances"][0][0] > 1e-3
+            ):
                 problems.append(f"{name}: passage {chunk_id} is not its own nearest neighbour")
         return problems
 
@@ -204,12 +231,20 @@ class ChromaVectorStore:
         collection = self._active(fresh=True)
         if collection is None:
             return []
-        chunks = [_chunk(i, t, m) for got in self._pages(collection, ["documents", "metadatas"])
-                  for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        chunks = [
+            _chunk(i, t, m)
+            for got in self._pages(collection, ["documents", "metadatas"])
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
         return sorted(chunks, key=lambda c: (c.source, c.start))
 
-    def search(self, vector: np.ndarray, k: int, sources: Sequence[str] | None = None,
-               years: Sequence[int] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self,
+        vector: np.ndarray,
+        k: int,
+        sources: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+    ) -> list[tuple[str, float]]:
         """(passage id, cosine similarity), best first; optionally only from some documents or years."""
         from chromadb.errors import NotFoundError
 
@@ -217,7 +252,12 @@ class ChromaVectorStore:
         if collection is None or k <= 0:
             return []
         # n_results may exceed the passages left by a filter: Chroma then returns what there is.
-        query = {"query_embeddings": [vector], "n_results": k, "where": _where(sources, years), "include": ["distances"]}
+        query = {
+            "query_embeddings": [vector],
+            "n_results": k,
+            "where": _where(sources, years),
+            "include": ["distances"],
+        }
         try:
             got = collection.query(**query)
         except NotFoundError:  # another process swapped in a new build and dropped this one

@@ -34,8 +34,14 @@ def format_history(history: Sequence[str], turns: int = HISTORY_TURNS) -> str:
 class LLMCondenser:
     """Rewrites follow-ups with the chat model; any failure or odd output falls back to `fallback_rewrite`."""
 
-    def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, fallback_rewrite: Rewrite,
-                 timeout: float = 20.0, max_chars: int = 200) -> None:
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        prompts: PromptLibrary,
+        fallback_rewrite: Rewrite,
+        timeout: float = 20.0,
+        max_chars: int = 200,
+    ) -> None:
         if prompts.variables("condense") != {"history", "question"}:
             raise PromptError(f"{prompts.path('condense')}: expected variables ['history', 'question']")
         self.chain = chat_chain(chat_model, with_system=False)
@@ -46,8 +52,9 @@ class LLMCondenser:
         """The standalone form of `question` given the earlier user turns (oldest first)."""
         if not history:
             return question.strip()
-        user = self.prompts.render("condense", history=format_history(history),
-                                   question=" ".join(sanitize(question).split()))
+        user = self.prompts.render(
+            "condense", history=format_history(history), question=" ".join(sanitize(question).split())
+        )
         try:
             reply = invoke_with_deadline(self.chain, {"user": user}, self.timeout)
         except Exception as exc:
@@ -69,14 +76,24 @@ class LLMCondenser:
         return ""
 
     def _fall_back(self, question: str, history: Sequence[str], why: str) -> str:
-        logger.warning("LLM follow-up rewrite failed for question %r (%s); using the rule-based one", question, why)
+        logger.warning(
+            "LLM follow-up rewrite failed for question %r (%s); using the rule-based one", question, why
+        )
         return self.fallback_rewrite(question, history)
 
 
-def make_condenser(settings: Settings, fallback_rewrite: Rewrite, prompts: PromptLibrary | None = None,
-                   chat_model: BaseChatModel | None = None) -> Rewrite:
+def make_condenser(
+    settings: Settings,
+    fallback_rewrite: Rewrite,
+    prompts: PromptLibrary | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Rewrite:
     """A follow-up rewriter: the LLM one when an endpoint is configured, else `fallback_rewrite` itself."""
     if not llm_configured(settings):
         return fallback_rewrite
-    return LLMCondenser(chat_model or make_chat_model(settings), prompts or load_prompts(settings.prompts_dir),
-                        fallback_rewrite, timeout=settings.llm_timeout)
+    return LLMCondenser(
+        chat_model or make_chat_model(settings),
+        prompts or load_prompts(settings.prompts_dir),
+        fallback_rewrite,
+        timeout=settings.llm_timeout,
+    )

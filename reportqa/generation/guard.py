@@ -60,7 +60,9 @@ def _leaks(text: str, secrets: Sequence[str]) -> bool:
 
 def is_unsafe(text: str) -> bool:
     """Contains a link, image or HTML, or signs of an obeyed injection (citations aside)."""
-    return bool(_INJECTION.search(text)) or any(p.startswith("contains") for p in check_grounding(text, ()).problems)
+    return bool(_INJECTION.search(text)) or any(
+        p.startswith("contains") for p in check_grounding(text, ()).problems
+    )
 
 
 def check_piece(text: str, citations: Sequence[Citation], secrets: Sequence[str] = ()) -> GuardResult:

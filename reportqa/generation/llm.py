@@ -45,8 +45,16 @@ ABSTAIN_TEXT = NOT_FOUND + "，以下是最接近的段落，供参考。"
 def citations_from(hits: Sequence[Hit]) -> tuple[Citation, ...]:
     """Citation n=1..k for the hits, in the order they are shown to the model."""
     return tuple(
-        Citation(n=i, text=h.chunk.text, source=h.chunk.source, section=h.chunk.section, start=h.chunk.start,
-                 end=h.chunk.end, score=h.score, title=h.chunk.title)
+        Citation(
+            n=i,
+            text=h.chunk.text,
+            source=h.chunk.source,
+            section=h.chunk.section,
+            start=h.chunk.start,
+            end=h.chunk.end,
+            score=h.score,
+            title=h.chunk.title,
+        )
         for i, h in enumerate(hits, start=1)
     )
 
@@ -65,8 +73,14 @@ class LLMGenerator:
 
     mode = "llm"
 
-    def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, fallback: Generator,
-                 timeout: float = 20.0, max_chars: int = 240) -> None:
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        prompts: PromptLibrary,
+        fallback: Generator,
+        timeout: float = 20.0,
+        max_chars: int = 240,
+    ) -> None:
         for name, needed in (("system", {"max_chars"}), ("answer", {"passages", "question"})):
             if prompts.variables(name) != needed:  # fail at start-up, not on the first question
                 raise PromptError(f"{prompts.path(name)}: expected variables {sorted(needed)}")
@@ -77,15 +91,20 @@ class LLMGenerator:
 
     def _messages(self, query: Query, citations: Sequence[Citation]) -> dict[str, str]:
         system = self.prompts.render("system", max_chars=self.max_chars)
-        user = self.prompts.render("answer", passages=format_passages(citations),
-                                   question=sanitize(query.standalone or query.original).strip())
+        user = self.prompts.render(
+            "answer",
+            passages=format_passages(citations),
+            question=sanitize(query.standalone or query.original).strip(),
+        )
         return {"system": system, "user": user}
 
     def _secrets(self) -> tuple[str, ...]:
         """The prompt's own wording (passages and question left out): a reply must not reveal it."""
         if not self._secret_texts:
-            self._secret_texts = (self.prompts.render("system", max_chars=self.max_chars),
-                                  self.prompts.render("answer", passages="", question=""))
+            self._secret_texts = (
+                self.prompts.render("system", max_chars=self.max_chars),
+                self.prompts.render("answer", passages="", question=""),
+            )
         return self._secret_texts
 
     def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
@@ -133,11 +152,14 @@ class LLMGenerator:
             return
         yield self._finish(query, hits, citations, shown + pending, started)
 
-    def _finish(self, query: Query, hits: Sequence[Hit], citations: tuple[Citation, ...], reply: str,
-                started: float) -> Answer:
+    def _finish(
+        self, query: Query, hits: Sequence[Hit], citations: tuple[Citation, ...], reply: str, started: float
+    ) -> Answer:
         text = strip_invisible(reply or "").strip()
         if not text:
-            return self._fall_back(query, hits, started, "大模型未返回有效回答，" + FALLBACK_SUFFIX, ("empty reply",))
+            return self._fall_back(
+                query, hits, started, "大模型未返回有效回答，" + FALLBACK_SUFFIX, ("empty reply",)
+            )
         if says_not_found(text):
             # The model found nothing: abstain, and show the passages searched as the nearest ones.
             return self._answer(query, citations, ABSTAIN_TEXT, True, started)
@@ -149,34 +171,60 @@ class LLMGenerator:
             return self._rejected(query, hits, started, "回答过长", ("reply too long",))
         return self._answer(query, citations, fitted, False, started)
 
-    def _answer(self, query: Query, citations: tuple[Citation, ...], text: str, abstained: bool,
-                started: float, partial: bool = False) -> Answer:
+    def _answer(
+        self,
+        query: Query,
+        citations: tuple[Citation, ...],
+        text: str,
+        abstained: bool,
+        started: float,
+        partial: bool = False,
+    ) -> Answer:
         return Answer(
-            question=query.original, standalone_question=query.standalone, text=text, abstained=abstained,
-            citations=citations, language=query.language, mode=self.mode,
-            latency_ms=(time.monotonic() - started) * 1000, extras={"partial": partial},
+            question=query.original,
+            standalone_question=query.standalone,
+            text=text,
+            abstained=abstained,
+            citations=citations,
+            language=query.language,
+            mode=self.mode,
+            latency_ms=(time.monotonic() - started) * 1000,
+            extras={"partial": partial},
         )
 
-    def _rejected(self, query: Query, hits: Sequence[Hit], started: float, reason: str,
-                  problems: Sequence[str]) -> Answer:
+    def _rejected(
+        self, query: Query, hits: Sequence[Hit], started: float, reason: str, problems: Sequence[str]
+    ) -> Answer:
         notice = f"大模型回答未通过核验（{reason}），" + FALLBACK_SUFFIX
         return self._fall_back(query, hits, started, notice, problems)
 
-    def _fall_back(self, query: Query, hits: Sequence[Hit], started: float, notice: str,
-                   problems: Sequence[str]) -> Answer:
-        logger.warning("LLM answer replaced by the extractive one for question %r: %s (%s)",
-                       query.original, notice, "; ".join(problems))
+    def _fall_back(
+        self, query: Query, hits: Sequence[Hit], started: float, notice: str, problems: Sequence[str]
+    ) -> Answer:
+        logger.warning(
+            "LLM answer replaced by the extractive one for question %r: %s (%s)",
+            query.original,
+            notice,
+            "; ".join(problems),
+        )
         answer = self.fallback.generate(query, hits)
         extras = {**answer.extras, "partial": False, "llm_failure": notice, "llm_problems": list(problems)}
         return replace(answer, notice=notice, latency_ms=(time.monotonic() - started) * 1000, extras=extras)
 
 
-def make_generator(settings: Settings, fallback: Generator, prompts: PromptLibrary | None = None,
-                   chat_model: BaseChatModel | None = None) -> Generator:
+def make_generator(
+    settings: Settings,
+    fallback: Generator,
+    prompts: PromptLibrary | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Generator:
     """The LLM generator when an endpoint is configured, else `fallback` (the extractive answerer)."""
     if not llm_configured(settings):
         return fallback
     return LLMGenerator(
-        chat_model or make_chat_model(settings), prompts or load_prompts(settings.prompts_dir), fallback,
-        timeout=settings.llm_timeout, max_chars=settings.max_answer_chars,
+        chat_model or make_chat_model(settings),
+        prompts or load_prompts(settings.prompts_dir),
+        fallback,
+        timeout=settings.llm_timeout,
+        max_chars=settings.max_answer_chars,
     )

@@ -19,13 +19,33 @@ class FirstPassageAnswerer:
 
     def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
         citations = tuple(
-            Citation(n=i, text=h.chunk.text, source=h.chunk.source, section=h.chunk.section,
-                     start=h.chunk.start, end=h.chunk.end, score=h.score, title=h.chunk.title)
+            Citation(
+                n=i,
+                text=h.chunk.text,
+                source=h.chunk.source,
+                section=h.chunk.section,
+                start=h.chunk.start,
+                end=h.chunk.end,
+                score=h.score,
+                title=h.chunk.title,
+            )
             for i, h in enumerate(hits, start=1)
         )
         match = _FIRST_SENTENCE.search(hits[0].chunk.text) if hits else None
         if match is None:
-            return Answer(query.original, query.standalone, "报告中没有找到相关内容。", True, citations,
-                          language=query.language)
-        return Answer(query.original, query.standalone, f"{match.group(0)}[1]。", False, citations,
-                      language=query.language)
+            return Answer(
+                query.original,
+                query.standalone,
+                "报告中没有找到相关内容。",
+                True,
+                citations,
+                language=query.language,
+            )
+        return Answer(
+            query.original,
+            query.standalone,
+            f"{match.group(0)}[1]。",
+            False,
+            citations,
+            language=query.language,
+        )

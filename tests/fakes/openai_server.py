@@ -95,8 +95,9 @@ class FakeOpenAIServer:
     def start(self) -> FakeOpenAIServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True,
-                                        name="fake-openai")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), daemon=True, name="fake-openai"
+        )
         self._thread.start()
         return self
 
@@ -116,8 +117,13 @@ class FakeOpenAIServer:
 
 
 def _chunk(model: str, delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
-    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
@@ -128,7 +134,9 @@ def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path != COMPLETIONS_PATH:
-                self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+                self._send(
+                    404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}}
+                )
                 return
             try:
                 body = json.loads(raw or b"{}")
@@ -145,17 +153,29 @@ def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if reply.raw is not None:
                 self._send_bytes(reply.status, reply.raw.encode("utf-8"), "application/json")
             elif reply.status != 200:
-                self._send(reply.status, {"error": {"message": reply.text, "type": "server_error", "code": None}})
+                self._send(
+                    reply.status, {"error": {"message": reply.text, "type": "server_error", "code": None}}
+                )
             elif request.streamed:
                 self._stream(reply.text)
             else:
-                self._send(200, {
-                    "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-                    "model": fake.model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text},
-                                 "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-fake",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": fake.model,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": reply.text},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    },
+                )
 
         def _stream(self, text: str) -> None:
             self.send_response(200)
@@ -173,7 +193,9 @@ def _handler_for(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.flush()
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
-            self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json")
+            self._send_bytes(
+                status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json"
+            )
 
         def _send_bytes(self, status: int, data: bytes, content_type: str) -> None:
             self.send_response(status)

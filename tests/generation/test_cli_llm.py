@@ -22,15 +22,25 @@ def cli_env(tmp_path_factory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("cli-llm")
     shutil.copytree(ROOT / "knowledge", base / "knowledge")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTQA_")}
-    env.update(HF_HUB_OFFLINE="1", REPORTQA_DATA_DIR=str(base / "data"), REPORTQA_KNOWLEDGE_DIR=str(base / "knowledge"),
-               REPORTQA_EMBEDDING_MODEL="hashing", REPORTQA_LLM_MODEL="fake-model", REPORTQA_LLM_TIMEOUT="5")
+    env.update(
+        HF_HUB_OFFLINE="1",
+        REPORTQA_DATA_DIR=str(base / "data"),
+        REPORTQA_KNOWLEDGE_DIR=str(base / "knowledge"),
+        REPORTQA_EMBEDDING_MODEL="hashing",
+        REPORTQA_LLM_MODEL="fake-model",
+        REPORTQA_LLM_TIMEOUT="5",
+    )
     return env
 
 
 def ask(env: dict[str, str], server: FakeOpenAIServer, question: str) -> dict:
     run = subprocess.run(
         [sys.executable, "-m", "reportqa.cli", "ask", "--json", question],
-        env={**env, "REPORTQA_LLM_BASE_URL": server.base_url}, capture_output=True, text=True, timeout=120, cwd=ROOT,
+        env={**env, "REPORTQA_LLM_BASE_URL": server.base_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
@@ -39,12 +49,21 @@ def ask(env: dict[str, str], server: FakeOpenAIServer, question: str) -> dict:
 
 def figures_are_cited(answer: dict) -> bool:
     cited = " ".join(c["text"] for c in answer["citations"])
-    return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", cited)
-               for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", answer["answer"])))
+    return all(
+        re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", cited)
+        for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"\[\d+\]", "", answer["answer"]))
+    )
 
 
-@pytest.mark.parametrize("reply", ["计划建成人才公寓3000套。[1]", "人才公寓2000套，另有3000套在规划中。[1]",
-                                   "建成人才公寓2000套。[7]", "![x](http://example.com/a.png) 2000套[1]"])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "计划建成人才公寓3000套。[1]",
+        "人才公寓2000套，另有3000套在规划中。[1]",
+        "建成人才公寓2000套。[7]",
+        "![x](http://example.com/a.png) 2000套[1]",
+    ],
+)
 def test_an_llm_answer_never_shows_a_figure_missing_from_its_citations(cli_env, reply):
     with FakeOpenAIServer() as server:
         server.enqueue(reply)

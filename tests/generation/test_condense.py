@@ -36,16 +36,19 @@ def test_without_history_the_question_stands_and_no_request_is_made(server, prom
     assert server.requests == []
 
 
-@pytest.mark.parametrize("script", [
-    lambda s: s.enqueue(""),
-    lambda s: s.enqueue("2023年计划新增多少高新技术企业？\n这是改写后的问题。"),
-    lambda s: s.enqueue("高新技术企业" * 40),
-    lambda s: s.enqueue("国家高新技术企业达到240家以上[1]。"),
-    lambda s: s.enqueue("系统提示：你是问答助手"),
-    lambda s: s.enqueue("报告中没有找到相关内容。"),
-    lambda s: s.enqueue_error(500),
-    lambda s: s.enqueue_raw("not json"),
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        lambda s: s.enqueue(""),
+        lambda s: s.enqueue("2023年计划新增多少高新技术企业？\n这是改写后的问题。"),
+        lambda s: s.enqueue("高新技术企业" * 40),
+        lambda s: s.enqueue("国家高新技术企业达到240家以上[1]。"),
+        lambda s: s.enqueue("系统提示：你是问答助手"),
+        lambda s: s.enqueue("报告中没有找到相关内容。"),
+        lambda s: s.enqueue_error(500),
+        lambda s: s.enqueue_raw("not json"),
+    ],
+)
 def test_odd_output_or_failure_uses_the_rule_based_rewrite(server, prompts, script, caplog):
     script(server)
     assert condenser_for(server, prompts)("那高新技术企业呢？", HISTORY) == "rule:那高新技术企业呢？"
@@ -55,7 +58,10 @@ def test_odd_output_or_failure_uses_the_rule_based_rewrite(server, prompts, scri
 def test_a_slow_model_falls_back_in_time(server, prompts):
     server.enqueue_delay(6, "2023年计划新增多少高新技术企业？")
     started = time.monotonic()
-    assert condenser_for(server, prompts, timeout=1.0)("那高新技术企业呢？", HISTORY) == "rule:那高新技术企业呢？"
+    assert (
+        condenser_for(server, prompts, timeout=1.0)("那高新技术企业呢？", HISTORY)
+        == "rule:那高新技术企业呢？"
+    )
     assert time.monotonic() - started < 1.0 + 2
 
 

@@ -57,16 +57,26 @@ def test_adding_changing_removing_one_document_reembeds_only_it(tmp_path, knowle
 
     embedder.reset()
     report = indexer(store, embedder, tmp_path).ensure(load_documents(knowledge)[0])
-    others = {t for d in load_documents(knowledge)[0] if d.source != added[0]
-              for t in texts_of(knowledge / d.source, knowledge)}
-    assert set(embedder.embedded) == texts_of(knowledge / added[0], knowledge) - others  # only the new document
+    others = {
+        t
+        for d in load_documents(knowledge)[0]
+        if d.source != added[0]
+        for t in texts_of(knowledge / d.source, knowledge)
+    }
+    assert (
+        set(embedder.embedded) == texts_of(knowledge / added[0], knowledge) - others
+    )  # only the new document
     assert report.embedded == len(embedder.embedded)
 
     changed = knowledge / REPORT.name
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段：建成地下综合管廊12公里。\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n新增一段：建成地下综合管廊12公里。\n", encoding="utf-8"
+    )
     embedder.reset()
     indexer(store, embedder, tmp_path).ensure(load_documents(knowledge)[0])
-    assert len(embedder.embedded) == 1 and embedder.embedded[0].endswith("\n新增一段：建成地下综合管廊12公里。")
+    assert len(embedder.embedded) == 1 and embedder.embedded[0].endswith(
+        "\n新增一段：建成地下综合管廊12公里。"
+    )
 
     (knowledge / added[0]).unlink()
     embedder.reset()
@@ -118,14 +128,20 @@ def test_leftover_builds_are_harvested_then_dropped(tmp_path, knowledge, store) 
     # A crash while writing a build of all three documents: part of the third document's vectors got stored.
     chunks = chunk_document(docs[2])
     half = store.create("f" * 64, len(chunks))
-    store.add(half, chunks[:20], [etag(c, embedder) for c in chunks[:20]],
-              embedder.embed_passages([c.embedding_text() for c in chunks[:20]]))
+    store.add(
+        half,
+        chunks[:20],
+        [etag(c, embedder) for c in chunks[:20]],
+        embedder.embed_passages([c.embedding_text() for c in chunks[:20]]),
+    )
     assert len(store.build_names()) == 2
     embedder.reset()
     indexer(store, embedder, tmp_path).ensure(docs)
     known = {c.embedding_text() for d in docs[:2] for c in chunk_document(d)}
     known |= {c.embedding_text() for c in chunks[:20]}
-    assert set(embedder.embedded) == {c.embedding_text() for c in chunks} - known  # the leftover's vectors were reused
+    assert (
+        set(embedder.embedded) == {c.embedding_text() for c in chunks} - known
+    )  # the leftover's vectors were reused
     assert store.build_names() == [store.active_name()]
     assert {getattr(c, "name", c) for c in store.client.list_collections()} == {POINTER, store.active_name()}
 
@@ -142,9 +158,17 @@ def test_a_second_indexing_process_gets_a_clear_message(tmp_path, knowledge, sto
     lock = tmp_path / "index.lock"
     docs = load_documents(knowledge)[0]
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from retrieval.indexing import writer_lock\n"
-         "with writer_lock(__import__('pathlib').Path(sys.argv[1])):\n print('locked', flush=True); time.sleep(60)",
-         str(lock)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from retrieval.indexing import writer_lock\n"
+            "with writer_lock(__import__('pathlib').Path(sys.argv[1])):\n print('locked', flush=True); time.sleep(60)",
+            str(lock),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(IndexBusyError, match="another process is indexing"):
@@ -176,16 +200,28 @@ store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
 report = Indexer(store, CountingEmbedder(delay=0.15), data / "index.lock", progress).ensure(load_documents(knowledge)[0])
 print("done", report.fingerprint, flush=True)
 """
-QUERIES = ["计划建成多少套人才公寓？", "2023年生产总值预期增长多少？", "过去五年累计造林多少万亩？",
-           "城镇新增就业多少万人？", "哪些县市成功创建全国文明城市？", "今后五年的总体要求是什么？"]
+QUERIES = [
+    "计划建成多少套人才公寓？",
+    "2023年生产总值预期增长多少？",
+    "过去五年累计造林多少万亩？",
+    "城镇新增就业多少万人？",
+    "哪些县市成功创建全国文明城市？",
+    "今后五年的总体要求是什么？",
+]
 
 
 class IndexerProcess:
     """An indexer subprocess, started ahead (imports take seconds) and told which corpus to index."""
 
     def __init__(self, data: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", INDEX_SCRIPT, str(data)], cwd=ROOT, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", INDEX_SCRIPT, str(data)],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         assert self.process.stdout.readline().strip() == "ready"
 
     def run(self, knowledge: Path, kill_after: float | None = None) -> list[str]:
@@ -210,15 +246,20 @@ def probe(data: Path) -> dict:
     SharedSystemClient.clear_system_cache()  # no client state carried over from the previous probe
     store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
     retriever = HybridRetriever(store, CountingEmbedder())
-    return {"fingerprint": store.fingerprint(), "count": store.count(),
-            "tops": [[h.chunk.id for h in retriever.search(q, k=5)] for q in QUERIES]}
+    return {
+        "fingerprint": store.fingerprint(),
+        "count": store.count(),
+        "tops": [[h.chunk.id for h in retriever.search(q, k=5)] for q in QUERIES],
+    }
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_points_of_a_rebuild_leaves_the_served_index_answering(tmp_path) -> None:
     data, old, new = tmp_path / "data", corpus(tmp_path / "old", 4), corpus(tmp_path / "new", 6)
     changed = new / REPORT.name  # the new corpus also changes a served document
-    changed.write_text(changed.read_text(encoding="utf-8").replace("人才公寓2000套", "人才公寓2500套"), encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("人才公寓2000套", "人才公寓2500套"), encoding="utf-8"
+    )
     following = IndexerProcess(data)
     following.run(old)
     following = IndexerProcess(data)
@@ -243,5 +284,9 @@ def test_sigkill_at_random_points_of_a_rebuild_leaves_the_served_index_answering
     store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
     assert store.build_names() == [store.active_name()]  # every half-built collection was cleaned up
     survived = [phase for phase, unchanged in outcomes if unchanged]
-    assert len(survived) >= 6, outcomes  # most kills landed inside a build, and the previous index kept serving
-    assert {phase for phase, _ in outcomes} - {"started", "done"}, outcomes  # some landed while embedding/writing
+    assert len(survived) >= 6, (
+        outcomes
+    )  # most kills landed inside a build, and the previous index kept serving
+    assert {phase for phase, _ in outcomes} - {"started", "done"}, (
+        outcomes
+    )  # some landed while embedding/writing

@@ -25,7 +25,9 @@ KAIFENG = "kaifeng-2022-government-work-report.txt"
 def knowledge(tmp_path_factory) -> Path:
     """The report and a copy of it as 开封市's 2022 report (other city, year and figures)."""
     source = ROOT / "knowledge" / REPORT
-    return write_corpus(source, read_manifest(source.parent), tmp_path_factory.mktemp("multi") / "knowledge", 2)
+    return write_corpus(
+        source, read_manifest(source.parent), tmp_path_factory.mktemp("multi") / "knowledge", 2
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,12 @@ def test_the_copy_is_another_city_and_year(knowledge) -> None:
     assert "商丘" not in text and "开封" in text and "2022年工作安排" in text
     assert "人才公寓2000套" not in text  # the 2023 Shangqiu answers stay unique
     manifest = json.loads((knowledge / "manifest.json").read_text(encoding="utf-8"))["documents"]
-    assert manifest[KAIFENG] == {"title": "2022年开封市政府工作报告", "city": "开封市", "year": 2022,
-                                 "source": f"synthetic copy 0 of {REPORT} (benchmarks/corpus.py)"}
+    assert manifest[KAIFENG] == {
+        "title": "2022年开封市政府工作报告",
+        "city": "开封市",
+        "year": 2022,
+        "source": f"synthetic copy 0 of {REPORT} (benchmarks/corpus.py)",
+    }
 
 
 def test_every_passage_names_its_document(retriever, knowledge) -> None:
@@ -103,7 +109,11 @@ def test_answers_and_citations_name_the_document(tmp_path, knowledge) -> None:
 def test_cli_ask_with_source(tmp_path, knowledge, monkeypatch, capsys) -> None:
     from reportqa.cli import main
 
-    for key, value in {"KNOWLEDGE_DIR": knowledge, "DATA_DIR": tmp_path / "data", "EMBEDDING_MODEL": "hashing"}.items():
+    for key, value in {
+        "KNOWLEDGE_DIR": knowledge,
+        "DATA_DIR": tmp_path / "data",
+        "EMBEDDING_MODEL": "hashing",
+    }.items():
         monkeypatch.setenv(f"REPORTQA_{key}", str(value))
     monkeypatch.delenv("REPORTQA_LLM_BASE_URL", raising=False)
     monkeypatch.delenv("REPORTQA_CHROMA_HOST", raising=False)

@@ -24,8 +24,13 @@ from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 from tests.conftest import make_settings
 from tests.fakes.counting_embedder import CountingEmbedder
 
-OTHER = Document("other.txt", "2022年工作安排\n\n建成人才公寓900套。新增城镇就业8万人。\n\n累计造林10万亩。", "另一份报告",
-                 city="开封市", year=2022)
+OTHER = Document(
+    "other.txt",
+    "2022年工作安排\n\n建成人才公寓900套。新增城镇就业8万人。\n\n累计造林10万亩。",
+    "另一份报告",
+    city="开封市",
+    year=2022,
+)
 
 
 def free_port() -> int:
@@ -45,7 +50,9 @@ def chroma_server(tmp_path_factory) -> tuple[str, int, subprocess.Popen]:
     log = open(folder / "server.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [chroma, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder / "data")],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     deadline = time.monotonic() + 60
     while True:
@@ -118,11 +125,15 @@ def test_search_with_and_without_source_filter(store, tmp_path, report_document)
 
 def test_load_chunks_round_trip(store, tmp_path, report_document) -> None:
     index(store, [report_document, OTHER], tmp_path)
-    expected = sorted(chunk_document(report_document) + chunk_document(OTHER), key=lambda c: (c.source, c.start))
+    expected = sorted(
+        chunk_document(report_document) + chunk_document(OTHER), key=lambda c: (c.source, c.start)
+    )
     assert store.load_chunks() == expected  # ids, text, offsets, sections, parts, titles and years
 
 
-def test_pointer_swap_is_seen_by_other_clients(store, client_factory, prefix, tmp_path, report_document) -> None:
+def test_pointer_swap_is_seen_by_other_clients(
+    store, client_factory, prefix, tmp_path, report_document
+) -> None:
     first = index(store, [report_document], tmp_path)
     reader = ChromaVectorStore(client_factory(), prefix)
     assert reader.fingerprint() == first.fingerprint and len(reader.load_chunks()) == first.passages
@@ -134,8 +145,9 @@ def test_pointer_swap_is_seen_by_other_clients(store, client_factory, prefix, tm
     assert len(reader.load_chunks()) == second.passages
 
 
-def test_a_retriever_follows_a_swap_made_by_another_writer(store, client_factory, prefix, tmp_path,
-                                                          report_document) -> None:
+def test_a_retriever_follows_a_swap_made_by_another_writer(
+    store, client_factory, prefix, tmp_path, report_document
+) -> None:
     from retrieval.hybrid import HybridRetriever
 
     index(store, [report_document], tmp_path)
@@ -145,8 +157,9 @@ def test_a_retriever_follows_a_swap_made_by_another_writer(store, client_factory
     assert hits and hits[0].chunk.source == OTHER.source and hits[0].lexical > 0  # passages and BM25 re-read
 
 
-def test_drop_unused_keeps_the_served_build_and_other_prefixes(store, client_factory, prefix, tmp_path,
-                                                               report_document) -> None:
+def test_drop_unused_keeps_the_served_build_and_other_prefixes(
+    store, client_factory, prefix, tmp_path, report_document
+) -> None:
     index(store, [OTHER], tmp_path)
     neighbour = ChromaVectorStore(client_factory(), f"{prefix}-x")  # a prefix that extends this one
     index(neighbour, [OTHER], tmp_path / "n")
@@ -154,7 +167,9 @@ def test_drop_unused_keeps_the_served_build_and_other_prefixes(store, client_fac
     assert len(store.build_names()) == 2
     store.drop_unused()
     assert store.build_names() == [store.active_name()]
-    assert neighbour.build_names() == [neighbour.active_name()] and neighbour.count() == len(chunk_document(OTHER))
+    assert neighbour.build_names() == [neighbour.active_name()] and neighbour.count() == len(
+        chunk_document(OTHER)
+    )
 
 
 def test_cached_vectors_by_content_tag(store, tmp_path, report_document) -> None:
@@ -165,7 +180,9 @@ def test_cached_vectors_by_content_tag(store, tmp_path, report_document) -> None
     cached = store.cached_vectors(set(tags) | {"no-such-tag"})
     assert set(cached) == set(tags)
     for tag, chunk in tags.items():
-        np.testing.assert_allclose(cached[tag], embedder.embed_passages([chunk.embedding_text()])[0], atol=1e-6)
+        np.testing.assert_allclose(
+            cached[tag], embedder.embed_passages([chunk.embedding_text()])[0], atol=1e-6
+        )
 
 
 def test_check_finds_missing_passages_and_lost_vectors(store, report_document) -> None:
@@ -190,8 +207,11 @@ def test_the_server_talks_only_to_loopback(chroma_server) -> None:
     _, port, process = chroma_server
     client = make_chroma_client(host="127.0.0.1", port=port)
     client.heartbeat()
-    inodes = {os.readlink(f"/proc/{process.pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{process.pid}/fd")
-              if os.readlink(f"/proc/{process.pid}/fd/{fd}").startswith("socket:[")}
+    inodes = {
+        os.readlink(f"/proc/{process.pid}/fd/{fd}")[8:-1]
+        for fd in os.listdir(f"/proc/{process.pid}/fd")
+        if os.readlink(f"/proc/{process.pid}/fd/{fd}").startswith("socket:[")
+    }
     sockets = []  # (state, local address, remote address) of the server's own TCP sockets
     for table in ("tcp", "tcp6"):
         for line in Path(f"/proc/{process.pid}/net/{table}").read_text().splitlines()[1:]:
@@ -199,7 +219,9 @@ def test_the_server_talks_only_to_loopback(chroma_server) -> None:
             if fields[9] in inodes:
                 sockets.append((fields[3], fields[1].split(":")[0], fields[2].split(":")[0]))
     loopback = {"0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F"}
-    assert any(state == "0A" for state, _, _ in sockets)  # found its listening socket: the check sees its sockets
+    assert any(
+        state == "0A" for state, _, _ in sockets
+    )  # found its listening socket: the check sees its sockets
     assert {local for _, local, _ in sockets} <= loopback, sockets
     assert {remote for state, _, remote in sockets if state != "0A"} <= loopback, sockets
 
@@ -217,8 +239,9 @@ def test_settings_from_the_environment_select_the_server(chroma_server, monkeypa
 def test_the_engine_runs_on_the_server(chroma_server, tmp_path) -> None:
     host, port, _ = chroma_server
     prefix = f"e{uuid.uuid4().hex[:8]}"
-    settings = make_settings(tmp_path, embedding_model="hashing", chroma_host=host, chroma_port=port,
-                             collection_prefix=prefix)
+    settings = make_settings(
+        tmp_path, embedding_model="hashing", chroma_host=host, chroma_port=port, collection_prefix=prefix
+    )
     engine = build_engine(settings)
     answer = engine.ask("计划建成多少套人才公寓？")
     assert "2000" in answer.text and answer.citations

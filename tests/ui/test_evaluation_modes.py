@@ -12,11 +12,19 @@ from ui.holder import EngineHolder
 
 def test_compare_mode_runs_both_generators_on_the_same_set(tmp_path, shared_holder):
     questions = tmp_path / "two.csv"
-    questions.write_text("question,expected\n计划建成多少套人才公寓？,2000\n商丘有地铁吗？,\n", encoding="utf-8")
+    questions.write_text(
+        "question,expected\n计划建成多少套人才公寓？,2000\n商丘有地铁吗？,\n", encoding="utf-8"
+    )
     base = make_settings(tmp_path)
     with FakeOpenAIServer() as server:
-        settings = Settings(**{**base.model_dump(), "llm_base_url": server.base_url, "llm_model": "fake-model",
-                               "llm_timeout": 5.0})
+        settings = Settings(
+            **{
+                **base.model_dump(),
+                "llm_base_url": server.base_url,
+                "llm_model": "fake-model",
+                "llm_timeout": 5.0,
+            }
+        )
         holder = EngineHolder(build_engine(settings), settings)
         assert has_llm(holder) and not has_llm(shared_holder)
         server.enqueue("按今年的工作安排，建成人才公寓2000套。[1]")
