@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from reportqa.answering import citation_for
 from reportqa.generation.chat import (
     FALLBACK_SUFFIX,
     chat_chain,
@@ -38,25 +39,14 @@ if TYPE_CHECKING:
     from reportqa.settings import Settings
     from retrieval.hybrid import Hit
 
+
 logger = logging.getLogger(__name__)
 ABSTAIN_TEXT = NOT_FOUND + "，以下是最接近的段落，供参考。"
 
 
 def citations_from(hits: Sequence[Hit]) -> tuple[Citation, ...]:
     """Citation n=1..k for the hits, in the order they are shown to the model."""
-    return tuple(
-        Citation(
-            n=i,
-            text=h.chunk.text,
-            source=h.chunk.source,
-            section=h.chunk.section,
-            start=h.chunk.start,
-            end=h.chunk.end,
-            score=h.score,
-            title=h.chunk.title,
-        )
-        for i, h in enumerate(hits, start=1)
-    )
+    return tuple(citation_for(h, i) for i, h in enumerate(hits, start=1))
 
 
 def format_passages(citations: Sequence[Citation]) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reportqa.models import Answer, Citation
+from reportqa.generation.llm import citations_from
+from reportqa.models import Answer
 from reportqa.query import Query
 from retrieval.hybrid import Hit
 
@@ -18,19 +19,7 @@ class FirstPassageAnswerer:
     mode = "extractive"
 
     def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
-        citations = tuple(
-            Citation(
-                n=i,
-                text=h.chunk.text,
-                source=h.chunk.source,
-                section=h.chunk.section,
-                start=h.chunk.start,
-                end=h.chunk.end,
-                score=h.score,
-                title=h.chunk.title,
-            )
-            for i, h in enumerate(hits, start=1)
-        )
+        citations = citations_from(hits)
         match = _FIRST_SENTENCE.search(hits[0].chunk.text) if hits else None
         if match is None:
             return Answer(
