@@ -15,6 +15,8 @@ os.environ.setdefault(
 )  # see docs/benchmarks.md: spinning OpenMP threads starve the server
 # Gradio keeps per-event records for its monitoring page (off here); 1,000 instead of 10,000 bounds that memory.
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+# ... and summarises them with pandas after every event for that page; once per 1e9 events is never.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000000")
 
 
 def stderr_progress(total: int, label: str):
@@ -29,7 +31,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from reportqa.engine import build_engine
     from reportqa.settings import Settings
-    from ui.app import build_app, launch_options, queue_options
+    from ui.app import build_app, launch_options, queue_options, tune_queue, warm_up_gradio
     from ui.holder import EngineHolder
     from ui.lockdown import ignore_env_allowed_paths, local_only_warning
 
@@ -37,8 +39,10 @@ def main() -> None:
     ignore_env_allowed_paths()
     local_only_warning(settings.server_host)
     engine = build_engine(settings, progress=stderr_progress)
+    logging.getLogger("reportqa").info("warmed up in %.1f s", engine.warm_up())
+    warm_up_gradio()
     app = build_app(EngineHolder(engine, settings), settings)
-    app.queue(**queue_options(settings)).launch(**launch_options(settings))
+    tune_queue(app.queue(**queue_options(settings))).launch(**launch_options(settings))
 
 
 if __name__ == "__main__":

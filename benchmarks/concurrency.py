@@ -51,54 +51,99 @@ def peak_rss_of(pid: int) -> float:
     return 0.0
 
 
+DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
+
+
+def workload(sessions: int, turns: int) -> list[list[dict]]:
+    """Each session's questions: all distinct (public set, then our own dev set), so that no answer comes from
+    the app's query cache; a follow-up keeps the earlier turns it refers to."""
+    items = [i for path in (QUESTIONS, DEV_QUESTIONS) for i in load_items(path) if "question" in i]
+    unique = list({i["question"]: i for i in items}.values())
+    if len(unique) < sessions * turns:
+        raise ValueError(
+            f"{sessions}×{turns} requests need {sessions * turns} distinct questions, have {len(unique)}"
+        )
+    return [[unique[t * sessions + n] for t in range(turns)] for n in range(sessions)]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_sessions(clients: list, plan: list[list[dict]]) -> dict:
+    """Every session asks its questions in a row, all sessions starting together; latencies and errors."""
+    latencies: list[float] = []
+    by_turn: dict[int, list[float]] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def session(n: int) -> None:
+        barrier.wait()
+        for turn, item in enumerate(plan[n]):
+            started = time.perf_counter()
+            try:
+                answer, _ = clients[n].predict(item["question"], item.get("history") or [], api_name="/ask")
+                ok = isinstance(answer, str) and answer.strip()
+                error = None if ok else f"empty answer to {item['id']}"
+            except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
+                error = f"{item['id']}: {exc.__class__.__name__}: {exc}"
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                by_turn.setdefault(turn, []).append(latencies[-1])
+                if error:
+                    errors.append(error)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(len(clients))]
+    client_cpu, started = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "latency_ms": summary(latencies),
+        "by_turn": {str(t): summary(v) for t, v in sorted(by_turn.items())},
+        "latencies": latencies,
+        "wall_s": wall,
+        "throughput_rps": len(latencies) / wall,
+        "client_cpu_ms_per_request": (time.process_time() - client_cpu) * 1000 / max(1, len(latencies)),
+    }
+
+
 def stage_concurrency(work: Path, sessions: int = 20, turns: int = 5) -> dict:
-    """`sessions` chat sessions at once, each asking `turns` public questions in a row."""
+    """`sessions` chat sessions at once, each asking `turns` distinct questions in a row without pausing;
+    then the same again, when every question has been asked before (the app's query cache answers)."""
     from gradio_client import Client
 
     process, url = start_app(work / "knowledge-1x", work / "data-1x", work / "app.log")
     try:
-        questions = [i for i in load_items(QUESTIONS) if "question" in i]
-        clients = [Client(url, verbose=False) for _ in range(sessions)]  # one session each, set up beforehand
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(sessions)
-
-        def session(n: int) -> None:
-            barrier.wait()  # all sessions start together
-            for turn in range(turns):
-                item = questions[(n * turns + turn) % len(questions)]
-                started = time.perf_counter()
-                try:
-                    answer, _ = clients[n].predict(
-                        item["question"], item.get("history") or [], api_name="/ask"
-                    )
-                    ok = isinstance(answer, str) and answer.strip()
-                    error = None if ok else f"empty answer to {item['id']}"
-                except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
-                    error = f"{item['id']}: {exc.__class__.__name__}: {exc}"
-                with lock:
-                    latencies.append((time.perf_counter() - started) * 1000)
-                    if error:
-                        errors.append(error)
-
-        threads = [threading.Thread(target=session, args=(n,)) for n in range(sessions)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+        plan = workload(sessions, turns)
+        # One session each, set up beforehand. ssl_verify=False: the app is plain HTTP on loopback, so no TLS
+        # happens either way, but httpx builds a verifying SSL context (loading the CA bundle, ~25 ms of CPU)
+        # for each of gradio_client's requests; on a 2-core machine that shared the cores with the app.
+        clients = [Client(url, verbose=False, ssl_verify=False) for _ in range(sessions)]
+        server_cpu = cpu_seconds(process.pid)
+        first = run_sessions(clients, plan)
+        first["server_cpu_ms_per_request"] = (
+            (cpu_seconds(process.pid) - server_cpu) * 1000 / first["requests"]
+        )
+        server_cpu = cpu_seconds(process.pid)
+        repeat = run_sessions(clients, plan)
+        repeat["server_cpu_ms_per_request"] = (
+            (cpu_seconds(process.pid) - server_cpu) * 1000 / repeat["requests"]
+        )
+        repeat.pop("latencies")
         return {
             "sessions": sessions,
             "turns": turns,
-            "requests": len(latencies),
-            "errors": len(errors),
-            "error_samples": errors[:5],
-            "latency_ms": summary(latencies),
-            "latencies": latencies,
-            "wall_s": wall,
-            "throughput_rps": len(latencies) / wall,
+            **first,
+            "repeat": repeat,
             "app_peak_rss_mb": peak_rss_of(process.pid),
             "load_average": os.getloadavg(),
         }

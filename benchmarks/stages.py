@@ -176,7 +176,7 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
     engine = build_engine(settings, embedder=embedder)
     startup_s = time.perf_counter() - started
     items = load_items(QUESTIONS)
-    engine.ask("计划建成多少套人才公寓？")  # warm-up: jieba and the model's first call
+    engine.warm_up()  # what app.py does before serving: word tables, the model's first call, clause vectors
     result = {
         "scale": scale,
         "documents": len(documents),

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from reportqa.analysis import analyse
 from reportqa.answering import ExtractiveAnswerer
-from reportqa.evidence import ClauseScorer, CorpusStats, make_clause_similarity
+from reportqa.evidence import ClauseScorer, ClauseSimilarity, CorpusStats
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
@@ -23,6 +23,10 @@ from retrieval.text import strip_invisible
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 
 log = logging.getLogger(__name__)
+
+# Asked once at start-up, so that the first citizen does not wait for what loads on first use (the word
+# segmenter's part-of-speech tables, the model's first run, the clause vectors English questions compare with).
+WARM_UP_QUESTIONS = ("2023年的主要目标是什么？", "What are the main targets for 2023?")
 
 
 def clean_question(text: str | None, max_chars: int) -> str:
@@ -70,6 +74,18 @@ class Engine:
         self.generator = generator or extractive
         self.rewrite, self.refused, self.index_report = rewrite, list(refused), index_report
         self.years = sorted({d.year for d in documents if d.year})
+
+    def warm_up(self) -> float:
+        """Answer WARM_UP_QUESTIONS extractively (never through an LLM), forgetting the answers, and embed up
+        to `settings.warm_clauses` clauses for English questions; seconds taken."""
+        started = time.perf_counter()
+        for question in WARM_UP_QUESTIONS:
+            query = self._query(question, (), ())
+            self.extractive.generate(query, self.search(query))
+        similarity = self.extractive.scorer.clause_similarity
+        if isinstance(similarity, ClauseSimilarity) and self.settings.warm_clauses:
+            similarity.warm(self.retriever.chunks, self.settings.warm_clauses)
+        return time.perf_counter() - started
 
     def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
         question = clean_question(question, self.settings.max_question_chars)
@@ -162,7 +178,7 @@ def build_engine(
     report = indexer.ensure(documents, rebuild=rebuild)
     retriever = HybridRetriever(store, embedder)
     stats = CorpusStats(retriever.chunks)
-    scorer = ClauseScorer(stats, make_clause_similarity(embedder))
+    scorer = ClauseScorer(stats, ClauseSimilarity(embedder, embed_query=retriever.embed_query))
     extractive = ExtractiveAnswerer(
         stats, scorer, max_citations=settings.max_citations, max_chars=settings.max_answer_chars
     )

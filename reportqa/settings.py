@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     event_timeout_s: float = Field(
         60.0, gt=0, description="Seconds before a question or check in the web app is given up"
     )
+    warm_clauses: int = Field(
+        2000,
+        ge=0,
+        description="Clauses the web app embeds at start-up so English questions need not (about 20 ms each)",
+    )
     max_history_turns: int = Field(
         10, ge=0, description="Earlier chat turns an API caller may send with a follow-up"
     )

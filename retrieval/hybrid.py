@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from retrieval.chunking import Chunk
 from retrieval.embedding import Embedder
@@ -31,11 +34,22 @@ class HybridRetriever:
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
         rrf_k: int = 10,
+        query_cache: int = 1024,
     ) -> None:
         self.store, self.embedder = store, embedder
         self.candidates, self.dense_weight, self.lexical_weight = candidates, dense_weight, lexical_weight
         self.rrf_k = rrf_k  # small k: a top rank in one list counts more than mere presence in both
+        # Embedding a question is most of the work of answering it, and the same questions come back (the
+        # page's examples, popular topics, a claim checked twice): the model is deterministic, so cache it.
+        self.embed_query = (
+            lru_cache(maxsize=query_cache)(self._embed_query) if query_cache else self._embed_query
+        )
         self.reload()
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        vector = np.asarray(self.embedder.embed_query(query))
+        vector.setflags(write=False)  # shared by every later search for the same text
+        return vector
 
     def reload(self) -> None:
         """Re-read the served passages (after an index rebuild)."""
@@ -65,7 +79,7 @@ class HybridRetriever:
         favoured = sorted(y for y, w in years.items() if w > 1.0 and y in self.years)
         if favoured and self.years <= set(favoured):
             favoured = []  # every loaded document is of a favoured year: nothing to pull in
-        vector = self.embedder.embed_query(query)
+        vector = self.embed_query(query)
         dense = self.store.search(vector, self.candidates, sources)
         if self.store.served_name != self.served:  # another process swapped in a new build: read it
             self.reload()

@@ -108,3 +108,28 @@ def launch_options(settings: Settings) -> dict:
 def queue_options(settings: Settings) -> dict:
     """Keyword arguments of Blocks.queue: a bounded queue and a limit on work done at once."""
     return {"max_size": settings.queue_size, "default_concurrency_limit": settings.concurrency_limit}
+
+
+QUEUE_POLL_S = 0.005
+
+
+def warm_up_gradio() -> None:
+    """Gradio runs every event inside a matplotlib backend switch, which imports matplotlib on the first
+    event when it is installed (0.7 s); do it before serving rather than in the first citizen's question."""
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.get_backend()
+
+
+def tune_queue(app: gr.Blocks) -> gr.Blocks:
+    """Gradio's queue loop polls every 1 ms while it is empty or all its workers are busy: about 8% of a core
+    when idle, and under load a wake-up per millisecond that takes the interpreter lock from the workers
+    answering questions. Every 5 ms costs at most 5 ms before a question starts (docs/benchmarks.md).
+    Gradio offers no setting for it, so a Gradio without the attribute fails loudly here, not silently."""
+    queue = app._queue
+    if not hasattr(queue, "sleep_when_free"):
+        raise RuntimeError("This Gradio's queue has no sleep_when_free: check ui.app.tune_queue against it.")
+    queue.sleep_when_free = max(queue.sleep_when_free, QUEUE_POLL_S)
+    return app

@@ -19,6 +19,7 @@ class CountingEmbedder:
         self.delay = delay
         self.calls = 0
         self.embedded: list[str] = []
+        self.queries: list[str] = []
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
@@ -28,8 +29,9 @@ class CountingEmbedder:
         return self._inner.embed_passages(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
         return self._inner.embed_query(text)
 
     def reset(self) -> None:
         """Forget what was counted so far."""
-        self.calls, self.embedded = 0, []
+        self.calls, self.embedded, self.queries = 0, [], []

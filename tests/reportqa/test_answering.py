@@ -275,3 +275,35 @@ def test_dev_set_meets_the_bar(answered) -> None:
     for kind in {item["kind"] for item, _ in rows}:
         scored = [ok for item, (ok, _) in rows if item["kind"] == kind]
         assert sum(scored) / len(scored) >= 0.8, kind
+
+
+def test_clause_similarity_keeps_vectors_and_warms_within_its_limits(report_chunks) -> None:
+    from reportqa.clauses import split_clauses
+    from reportqa.evidence import ClauseSimilarity
+    from tests.fakes.counting_embedder import CountingEmbedder
+
+    embedder = CountingEmbedder()
+    similarity = ClauseSimilarity(embedder, cache_size=50)
+    clauses = list(dict.fromkeys(c.text for chunk in report_chunks for c in split_clauses(chunk.text)))
+    assert similarity.warm(report_chunks, limit=10) == 10 and len(similarity.cache) == 10
+    assert similarity.warm(report_chunks, limit=1000) == 40  # the cache holds 50: warming never clears it
+    assert similarity.warm(report_chunks, limit=1000) == 0
+    embedder.reset()
+    scores = similarity("How many talent apartments?", clauses[:3])
+    assert scores.shape == (3,) and embedder.embedded == []  # warm clauses are not embedded again
+    similarity("How many talent apartments?", clauses[60:62])
+    assert embedder.embedded == clauses[60:62]
+
+
+def test_clause_similarity_uses_the_given_query_embedder(report_chunks) -> None:
+    from reportqa.evidence import ClauseSimilarity
+    from tests.fakes.counting_embedder import CountingEmbedder
+
+    embedder, asked = CountingEmbedder(), []
+
+    def cached(text: str):
+        asked.append(text)
+        return embedder._inner.embed_query(text)
+
+    ClauseSimilarity(embedder, embed_query=cached)("What is the GDP target?", ["生产总值增长7.5%左右"])
+    assert asked == ["What is the GDP target?"] and embedder.queries == []

