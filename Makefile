@@ -48,8 +48,8 @@ eval: install
 
 # Benchmarks and the 10-minute soak (20 sessions against the running app); results go to docs/.
 bench: install-dev
-	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/soak.py --write docs/soak.md
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf .reportqa .pytest_cache

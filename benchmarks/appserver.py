@@ -30,3 +30,13 @@ def wait_for(url: str, process: subprocess.Popen, log: Path | None = None, timeo
         except OSError:
             time.sleep(0.5)
     raise TimeoutError(f"app.py did not answer at {url} within {timeout} s:{tail()}")
+
+
+def local_client(url: str):
+    """A gradio_client session with the app on loopback. ssl_verify=False: the app is plain HTTP, so nothing is
+    encrypted either way, but httpx otherwise builds a verifying SSL context (loading the CA bundle, ~25 ms of
+    CPU) for each of gradio_client's requests, on the same 2 cores the app needs (4.8 s p95 against ~0.7 s with
+    20 sessions; docs/benchmarks.md)."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, ssl_verify=False)

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.appserver import free_port, wait_for
+from benchmarks.appserver import free_port, local_client, wait_for
 from benchmarks.stages import QUESTIONS, ROOT, summary
 from reportqa.evaluation import load_items
 
@@ -119,15 +119,10 @@ def run_sessions(clients: list, plan: list[list[dict]]) -> dict:
 def stage_concurrency(work: Path, sessions: int = 20, turns: int = 5) -> dict:
     """`sessions` chat sessions at once, each asking `turns` distinct questions in a row without pausing;
     then the same again, when every question has been asked before (the app's query cache answers)."""
-    from gradio_client import Client
-
     process, url = start_app(work / "knowledge-1x", work / "data-1x", work / "app.log")
     try:
         plan = workload(sessions, turns)
-        # One session each, set up beforehand. ssl_verify=False: the app is plain HTTP on loopback, so no TLS
-        # happens either way, but httpx builds a verifying SSL context (loading the CA bundle, ~25 ms of CPU)
-        # for each of gradio_client's requests; on a 2-core machine that shared the cores with the app.
-        clients = [Client(url, verbose=False, ssl_verify=False) for _ in range(sessions)]
+        clients = [local_client(url) for _ in range(sessions)]  # one session each, set up beforehand
         server_cpu = cpu_seconds(process.pid)
         first = run_sessions(clients, plan)
         first["server_cpu_ms_per_request"] = (

@@ -28,8 +28,6 @@ for key, value in {
     os.environ.setdefault(key, value)
 
 STAGES = ("1", "app", "10", "100", "omp")
-# OpenMP threads that spin while waiting starve each other on a busy 2-core machine; this variant measures the fix.
-PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 def run_stage(stage: str, args: argparse.Namespace) -> dict:
@@ -58,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--sessions", type=int, default=20)
     p.add_argument(
-        "--passive-too",
-        action="store_true",
-        help="also run stages 1 and app with OMP_WAIT_POLICY=PASSIVE (saved as 1-passive, app-passive)",
+        "--app-runs",
+        type=int,
+        default=3,
+        help="run the app stage this many times (app, app-2, …): one run on a shared 2-core machine is noisy",
     )
     p.add_argument(
         "--busy", help="results folder of an earlier run on a busy machine, reported beside this one"
@@ -71,21 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     results_dir = Path(args.work) / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     if args.stage:
-        result = run_stage(args.stage.removesuffix("-passive"), args)
+        result = run_stage(args.stage.split("-")[0], args)
         (results_dir / f"{args.stage}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
     stages = [s for s in args.stages.split(",") if s]
     if unknown := set(stages) - set(STAGES):
         p.error(f"unknown stage(s) {sorted(unknown)}")
-    # Each variant runs right after its plain stage, so that both see about the same load on the machine.
     runs = [
-        (s, passive)
-        for s in stages
-        for passive in (False, True)
-        if not passive or (args.passive_too and s in ("1", "app"))
+        name
+        for stage in stages
+        for name in (
+            [stage] if stage != "app" else ["app"] + [f"app-{n}" for n in range(2, args.app_runs + 1)]
+        )
     ]
-    for stage, passive in runs:
-        name = f"{stage}-passive" if passive else stage
+    for name in runs:
         print(f"[bench] stage {name} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
         command = [
@@ -98,9 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             "--sessions",
             str(args.sessions),
         ]
-        keep = args.keep or passive  # the variant reuses the index the plain stage just built
-        env = {**os.environ, **(PASSIVE if passive else {})}
-        subprocess.run(command + (["--keep"] if keep else []), check=True, cwd=ROOT, env=env)
+        subprocess.run(command + (["--keep"] if args.keep else []), check=True, cwd=ROOT, env=os.environ)
         print(
             f"[bench] stage {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
         )

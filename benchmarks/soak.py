@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.appserver import free_port, wait_for
+from benchmarks.appserver import free_port, local_client, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -111,10 +111,8 @@ def call(client, item: dict) -> tuple[str, str]:
 
 def session(url: str, items: list[dict], seed: int, stop_at: float, tally: Tally) -> None:
     """One user: its own client, items in random order, back to back until the deadline."""
-    from gradio_client import Client
-
     rng = random.Random(seed)
-    client = Client(url, verbose=False)
+    client = local_client(url)
     while time.monotonic() < stop_at:
         item = rng.choice(items)
         started = time.perf_counter()
@@ -262,9 +260,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def warm_up(url: str, items: list[dict], count: int) -> None:
     """A few requests so lazy loading (tokenizer dictionaries, model sessions) is not counted as growth."""
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
+    client = local_client(url)
     for item in items[:count]:
         call(client, item)
 

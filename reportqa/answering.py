@@ -19,7 +19,7 @@ from reportqa.evidence import (
     asked_unit,
     question_bigrams,
 )
-from reportqa.glossary import term_groups
+from reportqa.glossary import phrase_at, term_groups, translate_terms
 from reportqa.grounding import GroundingError, check_grounding
 from reportqa.models import Answer, Citation
 from reportqa.query import Query
@@ -59,6 +59,20 @@ def asked_head(query: Query) -> str:
     before = squash(query.text[: m.start()])
     heads = [t for t in query.terms if before.endswith(squash(t))]
     return squash(heads[-1]) if heads else ""
+
+
+_EN_ASK = re.compile(
+    r"\b(?:what(?:'s|\s+is|\s+was|\s+are|\s+were)|how\s+(?:many|much|large|big|long))\s+(?:the\s+|a\s+|an\s+)?",
+    re.I,
+)
+
+
+def asked_head_en(query: Query) -> tuple[str, ...]:
+    """The Chinese words for what an English question asks the amount of ('人口' in 'What is the population of
+    Shangqiu?'), when a glossary phrase follows the question words directly; () otherwise."""
+    if query.language != "en" or not (m := _EN_ASK.search(query.text)):
+        return ()
+    return phrase_at(query.text, m.end())
 
 
 # Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
@@ -170,13 +184,8 @@ class ExtractiveAnswerer:
                 continue
             if WHERE.search(query.text) and not PLACE.search(candidate.clause.text):
                 continue
-            if head := asked_head(query):
-                clause = squash(candidate.clause.text)
-                at = clause.find(head)
-                if at >= 0 and at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
-                    continue  # "常住人口城镇化率…": the asked thing only modifies another one
-                if at > 0 and head in MEASURE_WORDS and clause[max(0, at - 2) : at] not in squash(query.text):
-                    continue  # "绿化总面积" is not "商丘的面积": a measure of something the question did not name
+            if self._head_mismatch(query, candidate.clause.text):
+                continue
             if (
                 query.wants_figure
                 and not query.wants_list
@@ -192,6 +201,27 @@ class ExtractiveAnswerer:
                 continue
             return candidate, ""
         return None, missing
+
+    @staticmethod
+    def _head_mismatch(query: Query, clause_text: str) -> bool:
+        """The clause names the asked thing only as a modifier of another ("常住人口城镇化率" for the population),
+        or gives a measure of something the question did not name ("绿化总面积" for "商丘的面积")."""
+        if query.language == "en":
+            heads, asked = (
+                [squash(h) for h in asked_head_en(query)],
+                squash("".join(translate_terms(query.text))),
+            )
+        else:
+            heads, asked = [h for h in [asked_head(query)] if h], squash(query.text)
+        clause = squash(clause_text)
+        for head in heads:
+            at = clause.find(head)
+            if at < 0:
+                continue
+            if at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
+                return True
+            return at > 0 and head in MEASURE_WORDS and clause[max(0, at - 2) : at] not in asked
+        return False
 
     @staticmethod
     def term_groups(query: Query) -> list[tuple[str, ...]]:
