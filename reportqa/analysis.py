@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from reportqa.followup import refers_back
 from reportqa.glossary import translate_terms
 from reportqa.query import Query
 from retrieval.lexical import _jieba
@@ -145,10 +146,15 @@ FRAME_WORDS = frozenset(
     ]
 )
 _NOUN_FLAGS = ("n", "nz", "nt", "nr", "ns", "j", "vn", "eng", "l", "i")
+# Budget and trade words that jieba tags as verbs but that name what is asked about ("一般公共预算支出总额"):
+# without them "支出" was no term and "一般公共预算收入增长6%" answered a question about spending.
+NOMINAL_VERBS = frozenset(
+    ["支出", "预算", "投资", "消费", "出口", "进口", "融资", "贷款", "存款", "税收", "营收"]
+)
 
 
 _ANSWER_TYPE = re.compile(
-    r"(?:哪些|哪个|哪几个|哪几|哪[一二三四五六七八九十两\d]*[个家所条座项位处类种]?|什么|几个|几家|几所|多少个)$"
+    r"(?:哪些|哪个|哪几[个种类项条家所大]?|哪[一二三四五六七八九十两\d]*[个家所条座项位处类种]?|什么|几个|几家|几所|多少个)$"
 )
 
 
@@ -160,12 +166,16 @@ def _content_words(text: str) -> tuple[str, ...]:
     _jieba()
     words = []
     before = ""
+    in_type = (
+        False  # the noun run right after 哪些/什么 names the answer type ("哪几种政治能力"), not content
+    )
     for word, flag in jieba.posseg.cut(text):
-        answer_type = bool(_ANSWER_TYPE.search(before))
+        in_type = bool(_ANSWER_TYPE.search(before)) or in_type and flag.startswith(("n", "vn"))
         before += word
-        if answer_type:
+        if in_type:
             continue
-        if len(word) >= 2 and flag.startswith(_NOUN_FLAGS) and word not in FRAME_WORDS and not word.isdigit():
+        nominal = flag.startswith(_NOUN_FLAGS) or word in NOMINAL_VERBS
+        if len(word) >= 2 and nominal and word not in FRAME_WORDS and not word.isdigit():
             words.append(word)
     return tuple(dict.fromkeys(words))
 
@@ -188,6 +198,8 @@ _FRAME_PATTERN = re.compile(
 # Colloquial or abbreviated words and the report's own wording for them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "规上": ("规模以上",),
+    "GDP": ("生产总值",),
+    "gdp": ("生产总值",),
     "老百姓": ("居民", "群众"),
     "百姓": ("居民", "群众"),
     "困难户": ("困难群众", "低收入"),
@@ -310,6 +322,6 @@ def analyse(
         wants_list=bool(_LIST_ASK.search(text)),
         sources=tuple(sources),
         focus=_content_words(formalise(normalize(question)))
-        if standalone != question and not english
+        if standalone != question and not english and not refers_back(question)
         else (),
     )

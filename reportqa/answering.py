@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportqa.analysis import term_variants
-from reportqa.clauses import resolve_respectively
+from reportqa.clauses import Clause, resolve_respectively
 from reportqa.evidence import (
     ENUMERATION,
     TIME,
@@ -23,6 +23,7 @@ from reportqa.glossary import phrase_at, term_groups, translate_terms
 from reportqa.grounding import GroundingError, check_grounding
 from reportqa.models import Answer, Citation
 from reportqa.query import Query
+from retrieval.chunking import Chunk
 from retrieval.figures import find_figures
 from retrieval.hybrid import Hit
 from retrieval.text import squash
@@ -79,6 +80,23 @@ def asked_head_en(query: Query) -> tuple[str, ...]:
 MEASURE_WORDS = frozenset(
     ["面积", "数量", "总量", "规模", "金额", "人数", "个数", "长度", "里程", "产值", "总额", "数目", "人口"]
 )
+# A named measure in the report's pattern: verb, field, “name”, kind ("实施工业“发动机”计划"); the report lists its
+# siblings in the paragraphs beside it ("实施农业“金土地”计划", "实施服务业“金钥匙”计划").
+_NAMED_ITEM = re.compile(r"^([\u4e00-\u9fff]{2})[\u4e00-\u9fff]{0,4}“[^“”]{1,12}”([\u4e00-\u9fff]{1,3})$")
+_HOW_MANY_ITEMS = re.compile(r"哪([一二两三四五六七八九十\d]+|几)[个项条种类大]|哪些")
+_NUMERALS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
 _ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
 _ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
@@ -220,7 +238,8 @@ class ExtractiveAnswerer:
                 continue
             if at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
                 return True
-            return at > 0 and head in MEASURE_WORDS and clause[max(0, at - 2) : at] not in asked
+            measure = head in MEASURE_WORDS or any(head.endswith(m) for m in MEASURE_WORDS)  # 总面积 too
+            return at > 0 and measure and clause[max(0, at - 2) : at] not in asked
         return False
 
     @staticmethod
@@ -234,7 +253,41 @@ class ExtractiveAnswerer:
         return [g[0] for g in self.term_groups(query) if not any(self.stats.contains(v) for v in g)]
 
     # -- composing -------------------------------------------------------------------------------
+    def named_items(self, query: Query, best: Candidate) -> list[tuple[Chunk, Clause]]:
+        """For 'which three plans?': the answering clause names one measure ("实施工业“发动机”计划") and the
+        passages under the same heading name its siblings in the same words; all of them, in reading order
+        (as many as asked when a number is), or [] when the question or the clause is not of that shape."""
+        ask = _HOW_MANY_ITEMS.search(query.text) if query.language == "zh" else None
+        shape = _NAMED_ITEM.match(best.clause.text)
+        if not ask or not shape:
+            return []
+        sibling = re.compile(
+            rf"^{shape.group(1)}[\u4e00-\u9fff]{{0,4}}“[^“”]{{1,12}}”{re.escape(shape.group(2))}$"
+        )
+        items = [
+            (chunk, clause)
+            for chunk in self.stats.section_of(best.chunk)
+            for clause in self.scorer_clauses(chunk.text)
+            if sibling.match(clause.text)
+        ]
+        at = next(
+            (i for i, (c, k) in enumerate(items) if c.id == best.chunk.id and k.start == best.clause.start),
+            None,
+        )
+        if at is None or len(items) < 2:
+            return []
+        count = ask.group(1)
+        wanted = int(count) if count and count.isdigit() else _NUMERALS.get(count or "", 0)
+        if wanted and len(items) > wanted:
+            first = min(
+                max(0, at - wanted + 1), len(items) - wanted
+            )  # a window of the asked size with the best
+            items = items[first : first + wanted]
+        return items[: self.max_citations]
+
     def compose(self, query: Query, hits: Sequence[Hit], best: Candidate) -> Answer:
+        if len(items := self.named_items(query, best)) >= 2:
+            return self._compose_items(query, hits, best, items)
         span = self._span(query, best)
         lead = (LEAD_EN if query.language == "en" else LEAD_ZH).get(best.chunk.part, "")
         if query.language == "en" and not lead:
@@ -254,6 +307,29 @@ class ExtractiveAnswerer:
                 citations.append(citation_for(hit, len(citations) + 1))
         report = check_grounding(text, citations)
         if not report.ok:  # composition only copies report text; this guards against future mistakes
+            raise GroundingError("; ".join(report.problems))
+        return Answer(
+            question=query.original,
+            standalone_question=query.standalone,
+            text=text,
+            abstained=False,
+            citations=tuple(citations),
+            language=query.language,
+        )
+
+    def _compose_items(
+        self, query: Query, hits: Sequence[Hit], best: Candidate, items: list[tuple[Chunk, Clause]]
+    ) -> Answer:
+        """One answer listing sibling measures, each cited where the report names it."""
+        lead = LEAD_ZH.get(best.chunk.part, "")
+        scores = {h.chunk.id: h for h in hits}
+        citations = [
+            citation_for(scores.get(chunk.id) or Hit(chunk, best.hit.score, 0.0, 0.0), n, clause.sentence)
+            for n, (chunk, clause) in enumerate(items, start=1)
+        ]
+        text = lead + "；".join(f"{clause.text}[{n}]" for n, (_, clause) in enumerate(items, start=1)) + "。"
+        report = check_grounding(text, citations)
+        if not report.ok:
             raise GroundingError("; ".join(report.problems))
         return Answer(
             question=query.original,

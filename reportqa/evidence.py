@@ -37,6 +37,7 @@ class CorpusStats:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.n = max(len(chunks), 1)
+        self.chunks = sorted(chunks, key=lambda c: (c.source, c.start))
         self.df: Counter[str] = Counter()
         for chunk in chunks:
             self.df.update(_bigrams(squash(chunk.text)))
@@ -45,6 +46,10 @@ class CorpusStats:
     def idf(self, bigram: str) -> float:
         df = self.df.get(bigram, 0)
         return 0.0 if df == 0 else math.log(1 + self.n / df)
+
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """The passages under the same heading of the same document, in reading order."""
+        return [c for c in self.chunks if c.source == chunk.source and c.section == chunk.section]
 
     def contains(self, term: str) -> bool:
         """The term, or most of its bigrams, occurs in the corpus."""
@@ -66,6 +71,10 @@ class Candidate:
     @property
     def chunk(self) -> Chunk:
         return self.hit.chunk
+
+
+# "X的Y包括哪些": Y names what the answer lists.
+_LISTED = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:主要)?(?:包括|包含|有|是)(?:哪些|哪几)")
 
 
 def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
@@ -105,12 +114,16 @@ class ClauseScorer:
         total = sum(weights.values()) or 1.0
         unit = asked_unit(query)
         out: list[Candidate] = []
+        listed = m.group(1) if (m := _LISTED.search(query.text)) else ""
         for rank, hit in enumerate(hits):
             passage = hit.chunk.text
+            here = squash(passage + hit.chunk.section)
             clauses = split_clauses(passage)
             context = squash(hit.chunk.section.split(" › ")[-1]) if " › " in hit.chunk.section else ""
             for clause in clauses:
                 lexical = self._coverage(weights, total, clause, clauses, passage, context)
+                if listed and listed in clause.text and all(squash(t) in here for t in query.terms):
+                    lexical = max(lexical, 0.7)  # "…的总体部署" in a passage about the asked 开发区
                 if query.focus and all(squash(f) in squash(clause.text) for f in query.focus):
                     lexical = max(
                         lexical, 0.8
@@ -161,6 +174,8 @@ class ClauseScorer:
         head = asked_head(query)
         if head and head in squash(clause.text):
             bonus += 0.2  # the asked quantity is named here ("总投资" in "…总投资多少？")
+        if (listed := _LISTED.search(query.text)) and listed.group(1) in clause.text:
+            bonus += 0.25  # what the list is of is named here ("…的总体部署包括哪几个方面" → "…的总体部署")
         if query.focus:
             here = squash(clause.text)
             bonus += 0.35 * sum(squash(f) in here for f in query.focus) / len(query.focus)

@@ -16,7 +16,7 @@ _TAIL = re.compile(r"(?:的情况|情况|怎么样|如何|又是多少|是多少
 _ASK = re.compile(
     r"多少|几|哪|什么|谁|何时|怎么|如何|是否|吗|how|what|which|who|when|where|why", re.IGNORECASE
 )
-_PRONOUN = re.compile(r"它|其|这个|那个|该项|此项|这项|上述")
+_PRONOUN = re.compile(r"它们|它|其|这些|这个|那个|该项|此项|这项|上述")
 # Words at which a question's predicate begins: the topic is what comes before.
 _PREDICATE = re.compile(
     r"(?:是|要|将|有|达到|达|增长|提高|提升|较|比|新增|预期|计划|目标|控制|占|累计|年均|实施|开展|推进|建成|完成|多少|几|哪|什么)"
@@ -25,6 +25,12 @@ _ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套�
 _QUALIFIER = re.compile(
     r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+"
 )
+
+
+def refers_back(question: str) -> bool:
+    """The question names its subject with a pronoun ("它们的总投资"): its own words ask about that subject,
+    they are not a new one."""
+    return bool(_PRONOUN.search(normalize(question)))
 
 
 def is_followup(question: str, history: Sequence[str]) -> bool:
@@ -53,9 +59,12 @@ def _posseg():
 
 
 def _has_verb(text: str) -> bool:
-    """A verb before the head noun ("累计完成的电网投资"); a final 'verb' is usually nominal (收入, 投资)."""
+    """A verb before the head noun ("累计完成的电网投资"); a final 'verb' is usually nominal (收入, 投资), and so
+    are budget words anywhere ("一般公共预算收入")."""
+    from reportqa.analysis import NOMINAL_VERBS
+
     words = list(_posseg().cut(text))
-    return any(f == "v" and len(w) >= 2 for w, f in words[:-1])
+    return any(f == "v" and len(w) >= 2 and w not in NOMINAL_VERBS for w, f in words[:-1])
 
 
 def _spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -188,7 +197,13 @@ def _rewrite_one(question: str, history: Sequence[str]) -> str:
     if not fragment:
         return history[-1]
     if _PRONOUN.search(question):
-        topic = _ASK_PART.sub("", previous).rstrip("的，, ") or previous
+        # "它" is the previous question's subject: what comes before its period and its predicate
+        # ("2023年一般公共预算收入预期增长多少" → "一般公共预算收入")
+        period = _QUALIFIER.match(previous)
+        head = period.end() if period else 0
+        predicate = _PREDICATE.search(previous, head)
+        subject = previous[head : predicate.start()] if predicate else ""
+        topic = subject if len(subject) >= 2 else _ASK_PART.sub("", previous).rstrip("的，, ") or previous
         own = _LEAD.sub("", normalize(question)).rstrip("？?。 ")
         return _PRONOUN.sub(topic, own, count=1) + "？"
     period = _QUALIFIER.match(fragment)

@@ -100,12 +100,18 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at commas (or hard at the limit when it has none)."""
+    """Cut an over-long sentence at commas, not inside “quoted” names or lists when it can help it (or hard at
+    the limit when it has no comma)."""
     pieces = []
     while end - start > limit:
-        cut = None
+        cut = quoted_cut = None
         for m in _SOFT_BREAK.finditer(text, start, start + limit):
-            cut = m.end()
+            before = text[start : m.start()]
+            if before.count("“") > before.count("”"):
+                quoted_cut = m.end()
+            else:
+                cut = m.end()
+        cut = cut or quoted_cut
         cut = cut if cut and cut > start else start + limit
         pieces.append((start, cut))
         start = cut

@@ -59,3 +59,25 @@ def test_list_questions() -> None:
 def test_frame_words_are_stripped() -> None:
     stripped = strip_frame_words("商丘市今年人才公寓建设情况怎么样")
     assert "人才公寓" in stripped and "商丘市" not in stripped and "情况" not in stripped
+
+
+@pytest.mark.parametrize(
+    ("question", "present", "absent"),
+    [
+        # budget words jieba tags as verbs still name what is asked about
+        ("商丘市2023年一般公共预算支出总额是多少？", ["预算", "支出"], []),
+        # the noun run after 哪几种 names the answer type, not content the passage must hold
+        ("报告提出要不断提高哪几种政治能力？", [], ["政治", "能力"]),
+        ("哪些县市成功创建全国文明城市？", ["文明城市"], ["县市"]),
+    ],
+)
+def test_content_words(question: str, present: list[str], absent: list[str]) -> None:
+    terms = analyse(question, question).terms
+    assert all(t in terms for t in present) and not any(t in terms for t in absent), terms
+
+
+def test_gdp_in_a_chinese_question_is_the_reports_shengchan_zongzhi() -> None:
+    from reportqa.analysis import term_variants
+
+    terms = analyse("商丘的GDP突破了多少亿元？", "商丘的GDP突破了多少亿元？").terms
+    assert any("生产总值" in term_variants(t) for t in terms), terms

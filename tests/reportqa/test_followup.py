@@ -23,6 +23,26 @@ from reportqa.followup import is_followup, rewrite_followup
         ("过去五年呢？", ["今年固定资产投资计划增长多少？"], ["过去五年", "固定资产投资"], ["今年"]),
         ("森林抚育呢？", ["累计造林多少万亩？"], ["森林抚育", "万亩"], ["造林"]),
         ("它的目标是多少？", ["生产总值增长多少？"], ["生产总值", "目标"], ["它"]),
+        # "它" is the previous subject, without its period and predicate
+        (
+            "那过去五年它突破了多少？",
+            ["2023年一般公共预算收入预期增长多少？"],
+            ["过去五年一般公共预算收入突破"],
+            ["2023", "预期增长"],
+        ),
+        (
+            "它们的总投资是多少？",
+            ["累计招引了多少个3亿元以上的项目？"],
+            ["3亿元以上的项目", "总投资"],
+            ["它", "们"],
+        ),
+        # 预算 is tagged a verb, but "一般公共预算收入" is one noun phrase: it replaces the previous subject
+        (
+            "一般公共预算收入呢？",
+            ["生产总值过去五年在全省提升了几个位次？"],
+            ["一般公共预算收入过去五年在全省提升了几个位次"],
+            ["生产总值"],
+        ),
     ],
 )
 def test_followups_are_rewritten(
@@ -129,3 +149,16 @@ def test_engine_ignores_blank_history(engine) -> None:
     answer = engine.ask("计划建成多少套人才公寓？", ["", "  ", "\u200b"])
     assert answer.standalone_question == answer.question
     assert "2000" in answer.text
+
+
+def test_a_pronoun_question_has_no_new_focus() -> None:
+    """'它们的总投资' asks about the earlier subject: its own words must not outweigh it as a new subject."""
+    from reportqa.analysis import analyse
+    from reportqa.followup import refers_back, rewrite_followup
+
+    assert refers_back("它们的总投资是多少？") and not refers_back("那医疗保险呢？")
+    standalone = rewrite_followup("它们的总投资是多少？", ["累计招引了多少个3亿元以上的项目？"])
+    assert analyse("它们的总投资是多少？", standalone).focus == ()
+    assert analyse(
+        "那医疗保险呢？", rewrite_followup("那医疗保险呢？", ["社会养老保险参保人数是多少？"])
+    ).focus

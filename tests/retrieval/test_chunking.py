@@ -291,3 +291,19 @@ def test_markdown_headings_become_section_paths() -> None:
     assert not any(c.text.startswith("#") for c in chunks), [c.text for c in chunks]
     assert "聚焦创新驱动" in chunk_with(chunks, "2000套").section
     assert "民生保障" in chunk_with(chunks, "新增就业").section
+
+
+def test_an_overlong_sentence_is_not_cut_inside_a_quoted_list() -> None:
+    """The comma nearest the limit sits inside “…”: the cut goes to the last comma outside the quotes."""
+    sentence = (
+        "在今后五年里，坚持“讲政治、重担当、作表率、开新局”的工作要求，"
+        + "聚焦建设桥头堡、" * 20
+        + "谱写新篇章。"
+    )
+    limit = sentence.index("”")  # the first window ends inside the quotes; the next one past them
+    spans = pack_sentences(sentence, 0, len(sentence), limit=limit)
+    assert sentence[spans[0][0] : spans[0][1]] == "在今后五年里，"
+    assert sentence[spans[1][0] : spans[1][1]].startswith("坚持“讲政治、重担当、作表率、开新局”")
+    assert "".join(sentence[a:b] for a, b in spans) == sentence
+    quoted = "“讲政治、重担当、作表率、开新局”"
+    assert "".join(quoted[a:b] for a, b in pack_sentences(quoted, 0, len(quoted), limit=8)) == quoted
