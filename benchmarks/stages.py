@@ -150,6 +150,7 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
     indexer = Indexer(build_store(settings), embedder, settings.lock_path)
     build_s, report = _timed_ensure(indexer, documents)
     log = data / "build-log.jsonl"
+    when = datetime.datetime.now().isoformat(timespec="seconds")
     if report.rebuilt:
         with open(log, "a") as out:
             out.write(
@@ -158,7 +159,7 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
                         "passages": report.passages,
                         "embedded": report.embedded,
                         "seconds": build_s,
-                        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+                        "when": when,
                     }
                 )
                 + "\n"
@@ -185,6 +186,7 @@ def stage_scale(scale: int, work: Path, keep: bool) -> dict:
             "seconds": build_s,
             "embedded": report.embedded,
             "rebuilt": report.rebuilt,
+            "when": when,
             "first_build": first_build,
         },
         "unchanged_reindex_s": summary([s * 1000 for s in unchanged]),
