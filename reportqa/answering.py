@@ -24,7 +24,7 @@ from reportqa.grounding import GroundingError, check_grounding
 from reportqa.models import Answer, Citation
 from reportqa.query import Query
 from retrieval.chunking import Chunk
-from retrieval.figures import find_figures
+from retrieval.figures import chinese_to_number, find_figures
 from retrieval.hybrid import Hit
 from retrieval.text import squash
 
@@ -84,19 +84,6 @@ MEASURE_WORDS = frozenset(
 # siblings in the paragraphs beside it ("实施农业“金土地”计划", "实施服务业“金钥匙”计划").
 _NAMED_ITEM = re.compile(r"^([\u4e00-\u9fff]{2})[\u4e00-\u9fff]{0,4}“[^“”]{1,12}”([\u4e00-\u9fff]{1,3})$")
 _HOW_MANY_ITEMS = re.compile(r"哪([一二两三四五六七八九十\d]+|几)[个项条种类大]|哪些")
-_NUMERALS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _MULTI_ASK = re.compile(r"(多少|几|哪些).+(多少|几|哪些)|分别")
 _ABSTAIN_ZH = "报告中没有找到{topic}的相关内容，以下是最接近的段落，供参考。"
 _ABSTAIN_EN = "The report does not say. The closest passages are shown below for reference."
@@ -276,8 +263,8 @@ class ExtractiveAnswerer:
         )
         if at is None or len(items) < 2:
             return []
-        count = ask.group(1)
-        wanted = int(count) if count and count.isdigit() else _NUMERALS.get(count or "", 0)
+        count = ask.group(1) or ""
+        wanted = int(count) if count.isdigit() else int(chinese_to_number(count) or 0)
         if wanted and len(items) > wanted:
             first = min(
                 max(0, at - wanted + 1), len(items) - wanted
@@ -305,17 +292,7 @@ class ExtractiveAnswerer:
                 break
             if hit.chunk.id != best.hit.chunk.id:
                 citations.append(citation_for(hit, len(citations) + 1))
-        report = check_grounding(text, citations)
-        if not report.ok:  # composition only copies report text; this guards against future mistakes
-            raise GroundingError("; ".join(report.problems))
-        return Answer(
-            question=query.original,
-            standalone_question=query.standalone,
-            text=text,
-            abstained=False,
-            citations=tuple(citations),
-            language=query.language,
-        )
+        return self._grounded(query, text, citations)
 
     def _compose_items(
         self, query: Query, hits: Sequence[Hit], best: Candidate, items: list[tuple[Chunk, Clause]]
@@ -328,6 +305,12 @@ class ExtractiveAnswerer:
             for n, (chunk, clause) in enumerate(items, start=1)
         ]
         text = lead + "；".join(f"{clause.text}[{n}]" for n, (_, clause) in enumerate(items, start=1)) + "。"
+        return self._grounded(query, text, citations)
+
+    @staticmethod
+    def _grounded(query: Query, text: str, citations: Sequence[Citation]) -> Answer:
+        """The answer, once every figure in it is found in its citations (composition only copies report text;
+        this guards against future mistakes)."""
         report = check_grounding(text, citations)
         if not report.ok:
             raise GroundingError("; ".join(report.problems))
