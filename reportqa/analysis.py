@@ -67,6 +67,12 @@ FRAME_WORDS = frozenset(
         "内容",
         "措施",
         "举措",
+        # words that only name the kind of answer ("哪些引才方式", "起什么作用")
+        "方式",
+        "途径",
+        "办法",
+        "作用",
+        "领域",
         "工作",
         "成绩",
         "成效",
@@ -158,6 +164,17 @@ _ANSWER_TYPE = re.compile(
 )
 
 
+_FUNCTION_FLAGS = ("r", "p", "u", "c", "y", "d", "m", "q", "x", "e", "o", "f")
+_FUNCTION_CHARS = frozenset("的了是在有要和与及或那这其把被将从对为以于就都也还又再呢吗啊呀么")
+
+
+def _is_loose(char: str, flag: str) -> bool:
+    """A CJK character standing alone that may be part of a word jieba does not know."""
+    return (
+        "\u4e00" <= char <= "\u9fff" and char not in _FUNCTION_CHARS and not flag.startswith(_FUNCTION_FLAGS)
+    )
+
+
 @lru_cache(maxsize=4096)
 def _content_words(text: str) -> tuple[str, ...]:
     """Nouns that carry the question's content; the word right after 哪些/什么 names the answer type, not content."""
@@ -169,11 +186,19 @@ def _content_words(text: str) -> tuple[str, ...]:
     in_type = (
         False  # the noun run right after 哪些/什么 names the answer type ("哪几种政治能力"), not content
     )
+    loose = ""  # single characters jieba could not place ("瞪", "羚"): an unknown word before a noun
     for word, flag in jieba.posseg.cut(text):
         in_type = bool(_ANSWER_TYPE.search(before)) or in_type and flag.startswith(("n", "vn"))
         before += word
         if in_type:
+            loose = ""
             continue
+        if len(word) == 1 and _is_loose(word, flag):
+            loose += word
+            continue
+        if len(loose) >= 2 and len(word) >= 2 and flag.startswith(("n", "vn")):
+            word = loose + word  # "瞪羚企业", not just "企业"
+        loose = ""
         nominal = flag.startswith(_NOUN_FLAGS) or word in NOMINAL_VERBS
         if len(word) >= 2 and nominal and word not in FRAME_WORDS and not word.isdigit():
             words.append(word)
@@ -198,6 +223,7 @@ _FRAME_PATTERN = re.compile(
 # Colloquial or abbreviated words and the report's own wording for them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "规上": ("规模以上",),
+    "高校": ("大学", "高等院校"),
     "GDP": ("生产总值",),
     "gdp": ("生产总值",),
     "老百姓": ("居民", "群众"),

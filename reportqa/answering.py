@@ -47,6 +47,20 @@ HEAD_FOLLOWERS = frozenset(
 )
 
 
+def _about_another(query: Query, clause: str) -> bool:
+    """The clause gives the figure of another thing of the asked kind: "国家高新技术企业达到240家" for 瞪羚企业."""
+    here = squash(clause)
+    for term in query.focus or query.terms:
+        kind = squash(term)[-2:]
+        if (
+            len(squash(term)) >= 3
+            and kind in here
+            and not any(squash(v) in here for v in term_variants(term))
+        ):
+            return True
+    return False
+
+
 def _same_units(a: str, b: str) -> bool:
     """Both clauses give figures of the same kind: neighbouring facts, not one fact and its detail."""
     return bool({f.unit for f in find_figures(a)} & {f.unit for f in find_figures(b)})
@@ -74,6 +88,9 @@ def asked_head_en(query: Query) -> tuple[str, ...]:
     if query.language != "en" or not (m := _EN_ASK.search(query.text)):
         return ()
     return phrase_at(query.text, m.end())
+
+
+_COUNTED = re.compile(r"[\d一二两三四五六七八九十百千万]+[个家所条座项处位名户套]\w{0,4}$")
 
 
 # Words that only name the kind of quantity: satisfied when the clause has a figure in the asked unit.
@@ -145,7 +162,7 @@ class ExtractiveAnswerer:
         """The answering clause, or None and the missing topic."""
         if not hits:
             return None, ""
-        missing = self.missing_terms(query)
+        missing = self.missing_terms(query) or self.missing_compound(query)
         if missing:
             return None, missing[0]
         if query.language == "en" and not self.term_groups(query):
@@ -193,6 +210,12 @@ class ExtractiveAnswerer:
                 continue
             if (
                 query.wants_figure
+                and find_figures(candidate.clause.text)
+                and _about_another(query, candidate.clause.text)
+            ):
+                continue
+            if (
+                query.wants_figure
                 and not query.wants_list
                 and re.search(r"多少|几", query.text)
                 and not (re.search(r"[\d一二两三四五六七八九十百千]", self._span(query, candidate)))
@@ -223,7 +246,8 @@ class ExtractiveAnswerer:
             at = clause.find(head)
             if at < 0:
                 continue
-            if at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
+            counted = _COUNTED.search(clause[:at])  # "11个省级开发区": the figure comes first
+            if not counted and at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
                 return True
             measure = head in MEASURE_WORDS or any(head.endswith(m) for m in MEASURE_WORDS)  # 总面积 too
             return at > 0 and measure and clause[max(0, at - 2) : at] not in asked
@@ -234,6 +258,27 @@ class ExtractiveAnswerer:
         if query.language == "en":
             return term_groups(query.text)
         return [term_variants(t) for t in query.terms]
+
+    def missing_compound(self, query: Query) -> list[str]:
+        """The asked thing together with the key term written right before it ("人均GDP"), when the documents
+        have the thing ("生产总值") but never so qualified: another figure of it is not the answer."""
+        head = squash(asked_head(query))
+        terms = [squash(t) for t in query.terms]
+        if (
+            not head
+            or head not in terms
+            or terms.index(head) == 0
+            or any(head.endswith(m) for m in MEASURE_WORDS)
+        ):
+            return []  # a measure word ("森林抚育面积") is met by a figure in its unit, not by the phrase
+        before = terms[terms.index(head) - 1]
+        if before + head not in squash(query.text):
+            return []
+        for b in term_variants(before):
+            for h in term_variants(head):
+                if squash(b) + squash(h) in self.stats.text:  # as written, not most of its bigrams
+                    return []
+        return [before + head]
 
     def missing_terms(self, query: Query) -> list[str]:
         """Key terms of the question that occur nowhere in the documents."""
@@ -350,6 +395,7 @@ class ExtractiveAnswerer:
         if (
             after
             and find_figures(after[0].text)
+            and not _about_another(query, after[0].text)
             and (
                 _MULTI_ASK.search(query.text)
                 and gain(after[0].text) >= 0.15

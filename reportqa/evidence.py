@@ -73,6 +73,8 @@ class Candidate:
         return self.hit.chunk
 
 
+# "…要打造什么": the two characters before the question word, usually its verb.
+_DONE_WHAT = re.compile(r"([\u4e00-\u9fff]{2})(?:什么|哪些)")
 # "X的Y包括哪些": Y names what the answer lists.
 _LISTED = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:主要)?(?:包括|包含|有|是)(?:哪些|哪几)")
 
@@ -174,6 +176,8 @@ class ClauseScorer:
         head = asked_head(query)
         if head and head in squash(clause.text):
             bonus += 0.2  # the asked quantity is named here ("总投资" in "…总投资多少？")
+        if (done := _DONE_WHAT.search(query.text)) and done.group(1) in clause.text:
+            bonus += 0.3  # "新兴产业要打造什么" is answered where the report says what it 打造
         if (listed := _LISTED.search(query.text)) and listed.group(1) in clause.text:
             bonus += 0.25  # what the list is of is named here ("…的总体部署包括哪几个方面" → "…的总体部署")
         if query.focus:

@@ -69,6 +69,11 @@ def test_frame_words_are_stripped() -> None:
         # the noun run after 哪几种 names the answer type, not content the passage must hold
         ("报告提出要不断提高哪几种政治能力？", [], ["政治", "能力"]),
         ("哪些县市成功创建全国文明城市？", ["文明城市"], ["县市"]),
+        # characters jieba cannot place join the noun after them
+        ("瞪羚企业要达到多少家？", ["瞪羚企业"], ["企业"]),
+        # words that only name the kind of answer
+        ("人才强市战略包括哪些引才方式？", ["人才"], ["方式"]),
+        ("消费在商丘经济中起什么作用？", ["消费"], ["作用"]),
     ],
 )
 def test_content_words(question: str, present: list[str], absent: list[str]) -> None:

@@ -331,10 +331,33 @@ def test_list_answers(engine, question: str, must: list[str]) -> None:
         "商丘市2023年一般公共预算支出总额是多少？",  # 一般公共预算收入增长6% is income, not spending
         "商丘的总面积是多少？",  # 城市建成区绿化总面积 is the greening's
         "Who is the party secretary of Shangqiu?",  # 习近平总书记 is the General Secretary
+        "商丘的人均GDP是多少？",  # 生产总值增长7.5% is GDP, never per head
     ],
 )
 def test_a_neighbouring_figure_is_not_the_answer(engine, question: str) -> None:
     assert engine.ask(question).abstained
+
+
+def test_a_follow_up_about_a_thing_without_a_figure_is_not_given_its_neighbours(engine) -> None:
+    """瞪羚企业 has no target in the report; 国家高新技术企业达到240家 in the same sentence is another's."""
+    answer = engine.ask("那瞪羚企业呢？", ["国家高新技术企业要达到多少家？"])
+    assert answer.abstained and "240" not in answer.text and "400" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [
+        ("省级开发区有多少个？", "11个"),  # the count stands before the asked thing: "11个省级开发区"
+        ("新兴产业要打造什么？", "新增长引擎"),  # answered where the report says what it 打造
+        ("人才強市戰略包括哪些引才方式？", "柔性引才"),  # 方式 only names the kind of answer
+        ("和高校共建的研究院叫什么？", "产业创新发展研究院"),  # 高校: the report says 大学
+        ("消费在商丘经济中起什么作用？", "强劲动力"),
+        ("What are the development directions for traditional industries?", "高端化"),
+    ],
+)
+def test_plan_questions(engine, question: str, must: str) -> None:
+    answer = engine.ask(question)
+    assert must in answer.text, answer.text
 
 
 def test_english_glossary_knows_enterprises_above_designated_size(engine) -> None:
