@@ -43,7 +43,7 @@ WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|where", re.I
 PLACE = re.compile(r"(?:区|县|镇|乡|村|路|街|片区|园区|小区|地块)(?!场)")
 # What may follow the asked thing in an answering clause: a figure, a verb of change or a list mark.
 HEAD_FOLLOWERS = frozenset(
-    "0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已"
+    "0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已涨降减下上"
 )
 
 

@@ -205,6 +205,12 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "wages": ("工资",),
     "corruption": ("腐败",),
     "reform": ("改革",),
+    "state-owned enterprise reform": ("国企改革",),
+    "soe reform": ("国企改革",),
+    "state-owned enterprises": ("国企", "国有企业"),
+    "state-owned enterprise": ("国企", "国有企业"),
+    "three-year action plan": ("三年行动",),
+    "three-year action": ("三年行动",),
     "opening up": ("开放",),
     "city": ("城市",),
     "county": ("县",),
@@ -213,6 +219,9 @@ _PHRASES = sorted(EN_ZH, key=len, reverse=True)
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b", re.IGNORECASE)
 EN_STOP = frozenset(
     [
+        "happened",
+        "happen",
+        "happens",
         "a",
         "an",
         "the",

@@ -353,6 +353,9 @@ def test_a_follow_up_about_a_thing_without_a_figure_is_not_given_its_neighbours(
         ("和高校共建的研究院叫什么？", "产业创新发展研究院"),  # 高校: the report says 大学
         ("消费在商丘经济中起什么作用？", "强劲动力"),
         ("What are the development directions for traditional industries?", "高端化"),
+        ("2023年CPI涨幅控制在多少？", "3%"),  # CPI: the report's 居民消费价格指数
+        ("What is the CPI target for 2023?", "3%"),  # …涨幅控制在3%: 涨 follows the asked index
+        ("What happened to the three-year action plan for state-owned enterprise reform?", "收官"),
     ],
 )
 def test_plan_questions(engine, question: str, must: str) -> None:
