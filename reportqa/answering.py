@@ -402,6 +402,8 @@ class ExtractiveAnswerer:
                 or gain(after[0].text) >= 0.25
                 and not _same_units(clause.text, after[0].text)
                 or not find_figures(clause.text)
+                # "compared with 2017": the year the question names is in the next clause ("较2017年增长25.6%")
+                or any(str(y) in after[0].text and str(y) not in clause.text for y in query.years)
             )
         ):
             end = after[0].end

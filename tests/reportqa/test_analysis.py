@@ -86,3 +86,18 @@ def test_gdp_in_a_chinese_question_is_the_reports_shengchan_zongzhi() -> None:
 
     terms = analyse("商丘的GDP突破了多少亿元？", "商丘的GDP突破了多少亿元？").terms
     assert any("生产总值" in term_variants(t) for t in terms), terms
+
+
+@pytest.mark.parametrize(
+    ("colloquial", "formal"),
+    [
+        ("人才公寓要盖几套啊", "人才公寓要建成几套"),
+        ("商丘的森林覆盖率是多少？", "商丘的森林覆盖率是多少？"),  # 覆盖 is no building
+        ("CPI涨幅控制在多少", "CPI涨幅控制在多少"),  # 涨幅 is the report's own word
+        ("工资涨了多少", "工资增长多少"),
+    ],
+)
+def test_colloquial_words_are_formalised_only_where_they_are_words(colloquial: str, formal: str) -> None:
+    from reportqa.analysis import formalise
+
+    assert formalise(colloquial) == formal

@@ -332,6 +332,7 @@ def test_list_answers(engine, question: str, must: list[str]) -> None:
         "商丘的总面积是多少？",  # 城市建成区绿化总面积 is the greening's
         "Who is the party secretary of Shangqiu?",  # 习近平总书记 is the General Secretary
         "商丘的人均GDP是多少？",  # 生产总值增长7.5% is GDP, never per head
+        "商丘的森林覆盖率是多少？",  # 森林抚育44.5万亩 is not a coverage rate
     ],
 )
 def test_a_neighbouring_figure_is_not_the_answer(engine, question: str) -> None:
@@ -356,6 +357,8 @@ def test_a_follow_up_about_a_thing_without_a_figure_is_not_given_its_neighbours(
         ("2023年CPI涨幅控制在多少？", "3%"),  # CPI: the report's 居民消费价格指数
         ("What is the CPI target for 2023?", "3%"),  # …涨幅控制在3%: 涨 follows the asked index
         ("What happened to the three-year action plan for state-owned enterprise reform?", "收官"),
+        # the year the question compares with is in the clause after the figure it names
+        ("How much did industrial added value grow compared with 2017?", "25.6%"),
     ],
 )
 def test_plan_questions(engine, question: str, must: str) -> None:
