@@ -43,7 +43,7 @@ WHERE = re.compile(r"在哪里|在哪儿|在哪|哪里|什么地方|where", re.I
 PLACE = re.compile(r"(?:区|县|镇|乡|村|路|街|片区|园区|小区|地块)(?!场)")
 # What may follow the asked thing in an answering clause: a figure, a verb of change or a list mark.
 HEAD_FOLLOWERS = frozenset(
-    "0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已涨降减下上"
+    "0123456789一二两三四五六七八九十达增提突为是共累新实超居约保控分、，和与及占由较年均比首已涨降减下上“：:"
 )
 
 
@@ -377,6 +377,7 @@ class ExtractiveAnswerer:
         weights = question_bigrams(query, self.stats)
         total = sum(weights.values()) or 1.0
         here = squash(clause.text)
+        unit = asked_unit(query)
 
         def gain(text: str) -> float:
             t = squash(text)
@@ -404,6 +405,10 @@ class ExtractiveAnswerer:
                 or not find_figures(clause.text)
                 # "compared with 2017": the year the question names is in the next clause ("较2017年增长25.6%")
                 or any(str(y) in after[0].text and str(y) not in clause.text for y in query.years)
+                # the asked kind of figure (a rank, a rate) is only in the next clause: "…，数量居全省第1位"
+                or unit is not None
+                and not any(f.unit == unit for f in find_figures(clause.text))
+                and any(f.unit == unit for f in find_figures(after[0].text))
             )
         ):
             end = after[0].end

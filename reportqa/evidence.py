@@ -99,6 +99,8 @@ def asked_unit(query: Query) -> str | None:
         return "位次" if m.group(2).endswith("位次") else m.group(2)
     if re.search(r"增长|增速|涨幅|比重|占比|比例|百分|percent|rate|growth", query.text, re.I):
         return "%"
+    if re.search(r"排第几|第几位|第几名|排名|名次", query.text):
+        return "位"  # a rank: "居全省第1位"
     return None
 
 

@@ -14,6 +14,8 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "economic output": ("生产总值",),
     "industrial added value": ("工业增加值",),
     "above designated size": ("规模以上",),
+    "wetlands of international importance": ("国际重要湿地",),
+    "wetland of international importance": ("国际重要湿地",),
     "development directions": ("发展方向",),
     "development direction": ("发展方向",),
     "directions": ("方向",),
@@ -65,7 +67,8 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "company": ("企业",),
     "companies": ("企业",),
     "firms": ("企业",),
-    "listed": ("上市",),
+    "listed": ("上市", "列入"),  # a company listed, or a wetland listed as…
+    "listed as": ("列入",),
     "listing": ("上市",),
     "ipo": ("上市",),
     "stock market": ("上市",),

@@ -359,6 +359,10 @@ def test_a_follow_up_about_a_thing_without_a_figure_is_not_given_its_neighbours(
         ("What happened to the three-year action plan for state-owned enterprise reform?", "收官"),
         # the year the question compares with is in the clause after the figure it names
         ("How much did industrial added value grow compared with 2017?", "25.6%"),
+        ("国家湿地公园的数量在全省排第几？", "第1位"),  # the rank is in the clause after the count
+        ("商丘双拥模范城是几连冠？", "八连冠"),  # the value opens with a quote: 模范城“八连冠”
+        ("社保参保人数分别是多少？", "857.1"),  # 社保: the report's 社会养老保险、医疗保险
+        ("Which wetland was listed as a wetland of international importance?", "民权黄河故道湿地"),
     ],
 )
 def test_plan_questions(engine, question: str, must: str) -> None:
