@@ -234,11 +234,10 @@ class ExtractiveAnswerer:
     def _head_mismatch(query: Query, clause_text: str) -> bool:
         """The clause names the asked thing only as a modifier of another ("常住人口城镇化率" for the population),
         or gives a measure of something the question did not name ("绿化总面积" for "商丘的面积")."""
+        said: list[str] = []  # English: the question's other words, in the report's ("projects" → 项目)
         if query.language == "en":
-            heads, asked = (
-                [squash(h) for h in asked_head_en(query)],
-                squash("".join(translate_terms(query.text))),
-            )
+            said = [squash(t) for t in translate_terms(query.text) if len(squash(t)) >= 2]
+            heads, asked = [squash(h) for h in asked_head_en(query)], "".join(said)
         else:
             heads, asked = [h for h in [asked_head(query)] if h], squash(query.text)
         clause = squash(clause_text)
@@ -247,7 +246,9 @@ class ExtractiveAnswerer:
             if at < 0:
                 continue
             counted = _COUNTED.search(clause[:at])  # "11个省级开发区": the figure comes first
-            if not counted and at + len(head) < len(clause) and clause[at + len(head)] not in HEAD_FOLLOWERS:
+            rest = clause[at + len(head) :]
+            continued = any(rest.startswith(t) for t in said)  # "产业帮扶项目" for "assistance projects"
+            if not counted and not continued and rest and rest[0] not in HEAD_FOLLOWERS:
                 return True
             measure = head in MEASURE_WORDS or any(head.endswith(m) for m in MEASURE_WORDS)  # 总面积 too
             return at > 0 and measure and clause[max(0, at - 2) : at] not in asked

@@ -115,6 +115,15 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "elderly care": ("养老",),
     "poverty": ("脱贫",),
     "poverty alleviation": ("帮扶",),
+    "industrial assistance": ("产业帮扶",),
+    "industry assistance": ("产业帮扶",),
+    "assistance": ("帮扶",),
+    "key project construction": ("重点项目建设",),
+    "key projects": ("重点项目",),
+    "key project": ("重点项目",),
+    "mechanisms": ("机制",),
+    "mechanism": ("机制",),
+    "construction": ("建设",),
     "afforestation": ("造林",),
     "afforested": ("造林",),
     "trees": ("造林",),
@@ -222,6 +231,8 @@ _PHRASES = sorted(EN_ZH, key=len, reverse=True)
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(p) for p in _PHRASES) + r")\b", re.IGNORECASE)
 EN_STOP = frozenset(
     [
+        "used",
+        "implemented",
         "happened",
         "happen",
         "happens",

@@ -363,6 +363,7 @@ def test_a_follow_up_about_a_thing_without_a_figure_is_not_given_its_neighbours(
         ("商丘双拥模范城是几连冠？", "八连冠"),  # the value opens with a quote: 模范城“八连冠”
         ("社保参保人数分别是多少？", "857.1"),  # 社保: the report's 社会养老保险、医疗保险
         ("Which wetland was listed as a wetland of international importance?", "民权黄河故道湿地"),
+        ("How many industrial assistance projects were implemented?", "298"),  # 产业帮扶 continues with 项目
     ],
 )
 def test_plan_questions(engine, question: str, must: str) -> None:
