@@ -40,3 +40,13 @@ def local_client(url: str):
     from gradio_client import Client
 
     return Client(url, verbose=False, ssl_verify=False)
+
+
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Ask a server process to exit (SIGTERM); kill it if it has not after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

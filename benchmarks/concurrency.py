@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.appserver import free_port, local_client, wait_for
+from benchmarks.appserver import free_port, local_client, stop, wait_for
 from benchmarks.stages import QUESTIONS, ROOT, summary
 from reportqa.evaluation import load_items
 
@@ -143,9 +143,4 @@ def stage_concurrency(work: Path, sessions: int = 20, turns: int = 5) -> dict:
             "load_average": os.getloadavg(),
         }
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.appserver import free_port, local_client, wait_for
+from benchmarks.appserver import free_port, local_client, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -245,11 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         load = (load_before, os.getloadavg()[0])
     finally:
         watchdog.cancel()
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=30)
         shutil.rmtree(base, ignore_errors=True)
     text, passed = report(args, tally, memory, elapsed, load)
     print(text)

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,6 +80,13 @@ _DONE_WHAT = re.compile(r"([\u4e00-\u9fff]{2})(?:什么|哪些)")
 _LISTED = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:主要)?(?:包括|包含|有|是)(?:哪些|哪几)")
 
 
+@lru_cache(maxsize=4096)  # read once per question, used for every candidate clause
+def _asked_phrases(text: str) -> tuple[str, str]:
+    """(the verb before 什么/哪些, what a "…的Y包括哪些" question lists), each '' when absent."""
+    done, listed = _DONE_WHAT.search(text), _LISTED.search(text)
+    return (done.group(1) if done else "", listed.group(1) if listed else "")
+
+
 def question_bigrams(query: Query, stats: CorpusStats) -> dict[str, float]:
     """Weighted bigrams that carry the question's content (question words weigh nothing: not in the corpus)."""
     from reportqa.analysis import strip_frame_words, term_variants
@@ -118,7 +126,7 @@ class ClauseScorer:
         total = sum(weights.values()) or 1.0
         unit = asked_unit(query)
         out: list[Candidate] = []
-        listed = m.group(1) if (m := _LISTED.search(query.text)) else ""
+        listed = _asked_phrases(query.text)[1]
         for rank, hit in enumerate(hits):
             passage = hit.chunk.text
             here = squash(passage + hit.chunk.section)
@@ -178,9 +186,10 @@ class ClauseScorer:
         head = asked_head(query)
         if head and head in squash(clause.text):
             bonus += 0.2  # the asked quantity is named here ("总投资" in "…总投资多少？")
-        if (done := _DONE_WHAT.search(query.text)) and done.group(1) in clause.text:
+        done, listed = _asked_phrases(query.text)
+        if done and done in clause.text:
             bonus += 0.3  # "新兴产业要打造什么" is answered where the report says what it 打造
-        if (listed := _LISTED.search(query.text)) and listed.group(1) in clause.text:
+        if listed and listed in clause.text:
             bonus += 0.25  # what the list is of is named here ("…的总体部署包括哪几个方面" → "…的总体部署")
         if query.focus:
             here = squash(clause.text)

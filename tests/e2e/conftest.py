@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.appserver import free_port, wait_for
+from benchmarks.appserver import free_port, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -61,11 +61,7 @@ def server(tmp_path_factory) -> str:
         wait_for(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.appserver import free_port, stop
 from reportqa.engine import build_engine, build_store
 from reportqa.settings import Settings
 from retrieval.chunking import chunk_document
@@ -31,12 +31,6 @@ OTHER = Document(
     city="开封市",
     year=2022,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +60,7 @@ def chroma_server(tmp_path_factory) -> tuple[str, int, subprocess.Popen]:
                 pytest.fail(f"chroma run did not start:\n{(folder / 'server.log').read_text()[-2000:]}")
             time.sleep(0.2)
     yield "127.0.0.1", port, process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process)
     log.close()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.appserver import free_port, wait_for
+from benchmarks.appserver import free_port, stop, wait_for
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,12 +73,7 @@ def start_app(base: Path, extra_env: dict[str, str] | None = None) -> tuple[subp
 
 
 def stop_app(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    stop(process)
 
 
 @pytest.fixture(scope="module")
