@@ -1,46 +1,8 @@
-"""Clauses of a passage, and the '…分别…' lists that pair items with figures."""
+"""The '…分别…' lists that pair items with figures: the asked item's figure only."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-_SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]*")
-_CLAUSE_BREAK = re.compile(r"[，,：:]")
-# A '、' after a figure and before a new subject with its own figure: "…240家以上、科技型中小企业达到400家以上"
-_FIGURE_ENUM = re.compile(r"(?<=[\d%])(?:[^\d、，。]{0,3})?、(?=[^\d、，。]{2,}\d)")
-
-
-@dataclass(frozen=True)
-class Clause:
-    text: str
-    start: int  # offsets within the passage
-    end: int
-    sentence: tuple[int, int]  # the sentence it belongs to, offsets within the passage
-    index: int  # position among the passage's clauses
-
-
-def split_clauses(passage: str) -> list[Clause]:
-    """Sentences cut at commas and colons (and at '、' between figure-bearing items)."""
-    clauses: list[Clause] = []
-    for sm in _SENTENCE.finditer(passage):
-        s_start, s_end = sm.start(), sm.end()
-        sentence = (s_start, s_end)
-        pos = s_start
-        cuts = [m.end() for m in _CLAUSE_BREAK.finditer(passage, s_start, s_end)]
-        body = passage[s_start:s_end]
-        if "分别" not in body:
-            cuts += [s_start + m.end() for m in _FIGURE_ENUM.finditer(body)]
-        for cut in sorted(set(cuts)) + [s_end]:
-            a, b = pos, cut
-            while a < b and passage[a] in " \n\t“”":
-                a += 1
-            while b > a and passage[b - 1] in "，,：:、。！？；!?; \n\t":
-                b -= 1
-            if b > a:
-                clauses.append(Clause(passage[a:b], a, b, sentence, len(clauses)))
-            pos = cut
-    return clauses
 
 
 def _longest_common(a: str, b: str) -> int:

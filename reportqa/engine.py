@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from reportqa.analysis import analyse
-from reportqa.answering import ExtractiveAnswerer
-from reportqa.evidence import ClauseScorer, ClauseSimilarity, CorpusStats
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
+from reportqa.reading import ReaderAnswerer, ReaderPolicy
 from reportqa.settings import Settings
 from retrieval.documents import Document, DocumentError, load_documents
 from retrieval.embedding import Embedder, make_embedder
@@ -25,7 +24,7 @@ from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 log = logging.getLogger(__name__)
 
 # Asked once at start-up, so that the first citizen does not wait for what loads on first use (the word
-# segmenter's part-of-speech tables, the model's first run, the clause vectors English questions compare with).
+# segmenter's tables, the embedder's and the reader's first runs).
 WARM_UP_QUESTIONS = ("2023年的主要目标是什么？", "What are the main targets for 2023?")
 
 
@@ -62,7 +61,7 @@ class Engine:
         settings: Settings,
         documents: Sequence[Document],
         retriever: HybridRetriever,
-        extractive: ExtractiveAnswerer,
+        extractive: ReaderAnswerer,
         checker: FactChecker,
         generator=None,
         rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
@@ -76,15 +75,11 @@ class Engine:
         self.years = sorted({d.year for d in documents if d.year})
 
     def warm_up(self) -> float:
-        """Answer WARM_UP_QUESTIONS extractively (never through an LLM), forgetting the answers, and embed up
-        to `settings.warm_clauses` clauses for English questions; seconds taken."""
+        """Answer WARM_UP_QUESTIONS extractively (never through an LLM), forgetting the answers; seconds taken."""
         started = time.perf_counter()
         for question in WARM_UP_QUESTIONS:
             query = self._query(question, (), ())
             self.extractive.generate(query, self.search(query))
-        similarity = self.extractive.scorer.clause_similarity
-        if isinstance(similarity, ClauseSimilarity) and self.settings.warm_clauses:
-            similarity.warm(self.retriever.chunks, self.settings.warm_clauses)
         return time.perf_counter() - started
 
     def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
@@ -177,12 +172,8 @@ def build_engine(
     indexer = Indexer(store, embedder, settings.lock_path, **({"progress": progress} if progress else {}))
     report = indexer.ensure(documents, rebuild=rebuild)
     retriever = HybridRetriever(store, embedder)
-    stats = CorpusStats(retriever.chunks)
-    scorer = ClauseScorer(stats, ClauseSimilarity(embedder, embed_query=retriever.embed_query))
-    extractive = ExtractiveAnswerer(
-        stats, scorer, max_citations=settings.max_citations, max_chars=settings.max_answer_chars
-    )
-    checker = FactChecker(stats, scorer)
+    extractive = make_answerer(settings)
+    checker = FactChecker(extractive, max_citations=settings.max_citations)
     generator, rewrite = _llm_parts(settings, extractive)
     return Engine(
         settings,
@@ -197,7 +188,24 @@ def build_engine(
     )
 
 
-def _llm_parts(settings: Settings, extractive: ExtractiveAnswerer):
+def make_answerer(settings: Settings) -> ReaderAnswerer:
+    """The learned reader with its calibrated abstention model (ReaderError says what to do if it cannot load)."""
+    from reportqa.reader.model import (  # torch is imported here, not at start
+        calibrated_abstention,
+        shared_reader,
+    )
+
+    abstention = calibrated_abstention() if settings.reader_abstain else None
+    if abstention is not None and settings.reader_threshold is not None:
+        abstention = replace(abstention, threshold=settings.reader_threshold)
+    reader = shared_reader(settings.model_cache_dir)
+    policy = ReaderPolicy(abstention=abstention, passages=settings.reader_passages)
+    return ReaderAnswerer(
+        reader, policy, max_citations=settings.max_citations, max_chars=settings.max_answer_chars
+    )
+
+
+def _llm_parts(settings: Settings, extractive: ReaderAnswerer):
     """The LLM generator and follow-up condenser when an endpoint is configured, else the rule-based parts."""
     if not settings.llm_base_url:
         return extractive, rewrite_followup

@@ -82,6 +82,7 @@ def answer_item(engine, item: dict, generator=None) -> dict:
         "latency_ms": round(a.latency_ms, 2),
         "standalone_question": a.standalone_question,
         "notice": a.notice,
+        "why": a.extras,  # the reader's span, its margin over "no answer" and the threshold it was held to
     }
 
 
@@ -116,11 +117,11 @@ def score_item(item: dict, result: dict) -> tuple[bool, str]:
     answer = normalise_for_scoring(result.get("answer", ""))
     if len(answer) > 240:
         return False, f"answer too long ({len(answer)} chars)"
-    for pattern in musts:
-        if not re.search(pattern, answer, re.IGNORECASE):
+    for pattern in musts:  # patterns are compared in the same NFKC form as the answer ("，" → ",")
+        if not re.search(unicodedata.normalize("NFKC", pattern), answer, re.IGNORECASE):
             return False, f"missing /{pattern}/"
     for pattern in item.get("answer_must_not") or []:
-        if re.search(pattern, answer, re.IGNORECASE):
+        if re.search(unicodedata.normalize("NFKC", pattern), answer, re.IGNORECASE):
             return False, f"contains forbidden /{pattern}/"
     if not evidence_ok:
         return False, "evidence not cited"
@@ -152,6 +153,25 @@ class EvalReport:
         ]
         return len(hits) / max(len(answerable), 1)
 
+    def _questions(self, answerable: bool) -> list[dict]:
+        return [
+            r
+            for r in self.rows
+            if "question" in r["item"] and bool(r["item"].get("answer_must")) == answerable
+        ]
+
+    @property
+    def false_rejection(self) -> float | None:
+        """Share of answerable questions the assistant refused."""
+        rows = self._questions(answerable=True)
+        return sum(r["result"]["abstained"] for r in rows) / len(rows) if rows else None
+
+    @property
+    def negative_rejection(self) -> float | None:
+        """Share of unanswerable questions the assistant refused (RGB's negative rejection)."""
+        rows = self._questions(answerable=False)
+        return sum(r["result"]["abstained"] for r in rows) / len(rows) if rows else None
+
     def latency(self, q: float) -> float:
         values = sorted(r["result"]["latency_ms"] for r in self.rows)
         if not values:
@@ -159,8 +179,12 @@ class EvalReport:
         return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
     def summary_line(self) -> str:
+        def rate(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.3f}"
+
         return (
             f"accuracy={self.accuracy:.3f} citation_hit={self.citation_hit:.3f} "
+            f"false_rejection={rate(self.false_rejection)} negative_rejection={rate(self.negative_rejection)} "
             f"p50_ms={statistics.median(r['result']['latency_ms'] for r in self.rows):.1f}"
         )
 

@@ -1,17 +1,16 @@
-"""Fact checking: a claim is supported, contradicted or not found, decided by the report's sentence."""
+"""Fact checking with the reader: each figure of a claim becomes a question ("…多少…？"), the reader finds the
+report's figure for the same subject, and the two are compared unit-aware."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
-from reportqa.analysis import term_variants
-from reportqa.answering import citation_for
-from reportqa.clauses import resolve_respectively, split_clauses
-from reportqa.evidence import Candidate, ClauseScorer, CorpusStats, _bigrams
-from reportqa.models import Verdict
+from reportqa.clauses import resolve_respectively
+from reportqa.models import Citation, Verdict
 from reportqa.query import Query
+from reportqa.reading import ReaderAnswerer, citation_for, clause_around, sentence_around
 from retrieval.figures import Figure, find_figures
 from retrieval.hybrid import Hit
 from retrieval.text import squash
@@ -29,114 +28,112 @@ def claim_figures(text: str) -> list[Figure]:
     return [f for f in find_figures(text) if not _is_year(f)]
 
 
-class FactChecker:
-    """Compares each figure of a claim with the report's figure for the same thing, unit-aware."""
+def figure_question(claim: str, figure: Figure) -> str:
+    """The claim's clause around `figure`, the figure replaced by 多少 (its unit kept): the reader's question."""
+    left = max((m.end() for m in _CLAIM_CLAUSE.finditer(claim, 0, figure.start)), default=0)
+    right = next((m.start() for m in _CLAIM_CLAUSE.finditer(claim, figure.end)), len(claim))
+    unit = figure.text.lstrip("0123456789.,零〇一二两三四五六七八九十百千万亿")
+    lead = claim[:left].strip("，,；; ") if left and figure.start - left < 4 else ""
+    return f"{lead}{claim[left : figure.start]}多少{unit}{claim[figure.end : right]}？".strip()
 
-    def __init__(
-        self,
-        stats: CorpusStats,
-        scorer: ClauseScorer,
-        min_coverage: float = 0.6,
-        min_coverage_plain: float = 0.8,
-        max_citations: int = 3,
-    ) -> None:
-        self.stats, self.scorer = stats, scorer
-        self.min_coverage, self.min_coverage_plain, self.max_citations = (
-            min_coverage,
-            min_coverage_plain,
-            max_citations,
-        )
+
+@dataclass(frozen=True)
+class Finding:
+    verdict: str  # supported | contradicted | not_found
+    hit: Hit | None = None
+    highlight: tuple[int, int] | None = None
+    claimed: str = ""
+    report: str = ""
+
+
+class FactChecker:
+    """Supported when the reader finds the claim's figures for the claim's subjects; contradicted when it finds
+    another figure of the same kind there; not found when the abstention model refuses its answer."""
+
+    def __init__(self, answerer: ReaderAnswerer, max_citations: int = 3) -> None:
+        self.answerer, self.max_citations = answerer, max_citations
 
     def check(self, query: Query, hits: Sequence[Hit]) -> Verdict:
         claim = query.original
-        missing = [t for t in query.terms if not any(self.stats.contains(v) for v in term_variants(t))]
-        if not hits or missing or any(str(y) not in self.stats.text for y in query.years):
-            why = f"报告中没有提到“{missing[0]}”。" if missing else "报告中没有找到相关内容。"
-            return Verdict(claim, "not_found", "", self._citations(hits, None), explanation=why)
-        # score without the claim's own digits, so a wrong figure cannot pull in look-alike numbers
-        plain = replace(query, text=re.sub(r"\d+(?:\.\d+)?", " ", query.text), wants_figure=False)
-        candidates = self.scorer.candidates(plain, hits)
-        figures = claim_figures(squash(query.text))
-        if not figures:
-            best = candidates[0] if candidates else None
-            if best is not None and best.lexical >= self.min_coverage_plain:
-                return self._verdict(claim, "supported", best, hits, explanation="报告原文与该说法一致。")
+        text = squash(query.text)
+        figures = claim_figures(text)
+        if not hits:
+            return Verdict(claim, "not_found", "", (), explanation="没有找到相关段落。")
+        findings = [self._figure(query, hits, text, f) for f in figures] or [self._statement(query, hits)]
+        deciding = next((f for f in findings if f.verdict == "contradicted"), None)
+        deciding = deciding or next((f for f in findings if f.verdict == "not_found"), findings[0])
+        if deciding.verdict == "not_found":
+            what = f"与“{deciding.claimed}”对应的数字" if deciding.claimed else "该说法"
             return Verdict(
-                claim, "not_found", "", self._citations(hits, None), explanation="报告中没有找到该说法。"
+                claim, "not_found", "", self._citations(hits, None), explanation=f"文档中没有找到{what}。"
             )
-        deciding: Candidate | None = None
-        for figure, context in self._figure_contexts(squash(query.text), figures):
-            result, candidate, report_figure = self._judge(figure, context, candidates)
-            if result == "not_found" or candidate is None:
-                return Verdict(
-                    claim,
-                    "not_found",
-                    "",
-                    self._citations(hits, None),
-                    explanation=f"报告中没有找到与“{figure.text}”对应的数字。",
-                )
-            if result == "contradicted":
-                return self._verdict(
-                    claim,
-                    "contradicted",
-                    candidate,
-                    hits,
-                    figure.text,
-                    report_figure,
-                    f"报告中的数字是{report_figure}，不是{figure.text}。",
-                )
-            deciding = deciding or candidate
-        assert deciding is not None  # figures is not empty and every figure was judged
-        return self._verdict(claim, "supported", deciding, hits, explanation="报告中的数字与该说法一致。")
+        assert deciding.hit is not None and deciding.highlight is not None
+        s, e = sentence_around(deciding.hit.chunk.text, *deciding.highlight)
+        evidence = deciding.hit.chunk.text[s:e].strip()
+        if deciding.verdict == "contradicted":
+            why = f"文档中的数字是{deciding.report}，不是{deciding.claimed}。"
+        else:
+            why = "文档中的数字与该说法一致。" if figures else "文档原文与该说法一致。"
+        return Verdict(
+            claim,
+            deciding.verdict,
+            evidence,
+            self._citations(hits, deciding),
+            deciding.claimed,
+            deciding.report,
+            why,
+        )
 
-    @staticmethod
-    def _figure_contexts(text: str, figures: list[Figure]) -> list[tuple[Figure, str]]:
-        pieces = []
-        for figure in figures:
-            left = max((m.end() for m in _CLAIM_CLAUSE.finditer(text, 0, figure.start)), default=0)
-            right = next((m.start() for m in _CLAIM_CLAUSE.finditer(text, figure.end)), len(text))
-            pieces.append((figure, re.sub(r"\d+(?:\.\d+)?", " ", text[left:right])))
-        return pieces
+    def _read(self, query: Query, hits: Sequence[Hit]):
+        """The reader's best span for `query` if the abstention model accepts it and its years hold."""
+        best, spans = self.answerer.best_span(query, hits)
+        if best is None or not self.answerer.accepts(query, best, spans, hits):
+            return None
+        return best
 
-    def _judge(self, figure: Figure, context: str, candidates: list[Candidate]):
-        weights = {g: w for g in _bigrams(context) if (w := self.stats.idf(g)) > 0}
-        total = sum(weights.values()) or 1.0
-        scored = []
-        for c in candidates[:40]:
-            clauses = split_clauses(c.chunk.text)
-            local = ClauseScorer._coverage(weights, total, c.clause, clauses, c.chunk.text, "")
-            text = resolve_respectively(c.clause.text, context) or c.clause.text
-            comparable = [f for f in find_figures(text) if f.comparable(figure)]
-            if comparable:
-                scored.append((local + 0.3 * c.score, local, c, comparable))
-        if not scored:
-            return "not_found", None, ""
-        _, local, best, comparable = max(scored, key=lambda s: s[0])
-        if local < self.min_coverage:
-            return "not_found", None, ""
+    def _figure(self, query: Query, hits: Sequence[Hit], claim: str, figure: Figure) -> Finding:
+        question = figure_question(claim, figure)
+        best = self._read(_asking(query, question), hits)
+        if best is None:
+            return Finding("not_found", claimed=figure.text)
+        hit = hits[best.passage]
+        passage = hit.chunk.text
+        left, right = clause_around(passage, best.start, best.end)
+        clause = resolve_respectively(passage[left:right], question) or passage[left:right]
+        found = [
+            f for f in find_figures(passage[best.start : best.end]) or find_figures(clause) if not _is_year(f)
+        ]
+        comparable = [f for f in found if f.comparable(figure) or not (f.unit and figure.unit)]
+        if not comparable:
+            return Finding("not_found", claimed=figure.text)
         if any(f.same_quantity(figure) for f in comparable):
-            return "supported", best, ""
-        return "contradicted", best, comparable[0].text
+            return Finding("supported", hit, (best.start, best.end), figure.text)
+        return Finding("contradicted", hit, (best.start, best.end), figure.text, comparable[0].text)
 
-    def _verdict(
-        self,
-        claim: str,
-        verdict: str,
-        best: Candidate,
-        hits: Sequence[Hit],
-        claimed: str = "",
-        report: str = "",
-        explanation: str = "",
-    ) -> Verdict:
-        s, e = best.clause.sentence
-        sentence = best.chunk.text[s:e].strip()
-        return Verdict(claim, verdict, sentence, self._citations(hits, best), claimed, report, explanation)
+    def _statement(self, query: Query, hits: Sequence[Hit]) -> Finding:
+        """A claim without figures: supported when the reader's answering sentence holds most of it."""
+        best = self._read(query, hits)
+        if best is None:
+            return Finding("not_found")
+        hit = hits[best.passage]
+        s, e = sentence_around(hit.chunk.text, best.start, best.end)
+        sentence, claim = squash(hit.chunk.text[s:e]), squash(query.text).rstrip("。.")
+        pairs = {claim[i : i + 2] for i in range(len(claim) - 1)}
+        covered = sum(p in sentence for p in pairs) / max(1, len(pairs))
+        return Finding("supported", hit, (best.start, best.end)) if covered >= 0.8 else Finding("not_found")
 
-    def _citations(self, hits: Sequence[Hit], best: Candidate | None):
+    def _citations(self, hits: Sequence[Hit], finding: Finding | None) -> tuple[Citation, ...]:
         ordered = list(hits)
-        if best is not None:
-            ordered = [best.hit] + [h for h in hits if h.chunk.id != best.hit.chunk.id]
+        if finding is not None and finding.hit is not None:
+            ordered = [finding.hit] + [h for h in hits if h.chunk.id != finding.hit.chunk.id]
+        highlight = finding.highlight if finding is not None else None
         return tuple(
-            citation_for(h, i, best.clause.sentence if best is not None and i == 1 else None)
+            citation_for(h, i, highlight if i == 1 else None)
             for i, h in enumerate(ordered[: self.max_citations], start=1)
         )
+
+
+def _asking(query: Query, question: str) -> Query:
+    from dataclasses import replace
+
+    return replace(query, text=question, standalone=question)

@@ -356,21 +356,6 @@ EN_FRAME = frozenset(
 )
 
 
-def term_groups(question: str) -> list[tuple[str, ...]]:
-    """For each subject phrase of an English question, the Chinese words any one of which must be there."""
-    return [
-        EN_ZH[m.group(1).lower()] for m in _PATTERN.finditer(question) if m.group(1).lower() not in EN_FRAME
-    ]
-
-
-def phrase_at(question: str, pos: int) -> tuple[str, ...]:
-    """The Chinese words for the glossary phrase starting exactly at `pos` (not a frame word), or ()."""
-    m = _PATTERN.match(question, pos)
-    if not m or m.group(1).lower() in EN_FRAME:
-        return ()
-    return EN_ZH[m.group(1).lower()]
-
-
 def translate_terms(question: str) -> list[str]:
     """Chinese terms for the glossary phrases in an English question (longest phrases first)."""
     terms: list[str] = []

