@@ -25,7 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-for key, value in {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}.items():
+for key, value in {
+    "HF_HUB_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}.items():
     os.environ.setdefault(key, value)
 
 from benchmarks.appserver import free_port, local_client, stop, wait_for  # noqa: E402
@@ -37,13 +41,19 @@ PAUSE_S = 10.0
 
 def load_times() -> dict:
     """Seconds to load the reader in a fresh interpreter (imports included), cache cold and warm."""
-    code = "import time; t=time.perf_counter(); from reportqa.reader.model import Reader; " \
-           "from pathlib import Path; import sys; Reader.load(cache_dir=Path(sys.argv[1])); " \
-           "print(time.perf_counter()-t)"
+    code = (
+        "import time; t=time.perf_counter(); from reportqa.reader.model import Reader; "
+        "from pathlib import Path; import sys; Reader.load(cache_dir=Path(sys.argv[1])); "
+        "print(time.perf_counter()-t)"
+    )
     with tempfile.TemporaryDirectory() as cache:
-        cold = float(subprocess.check_output([sys.executable, "-c", code, cache], cwd=ROOT, text=True).split()[-1])
+        cold = float(
+            subprocess.check_output([sys.executable, "-c", code, cache], cwd=ROOT, text=True).split()[-1]
+        )
         warm = [
-            float(subprocess.check_output([sys.executable, "-c", code, cache], cwd=ROOT, text=True).split()[-1])
+            float(
+                subprocess.check_output([sys.executable, "-c", code, cache], cwd=ROOT, text=True).split()[-1]
+            )
             for _ in range(3)
         ]
     return {"cold_cache_s": cold, "warm_cache_s": min(warm), "warm_cache_runs_s": warm}
@@ -82,20 +92,30 @@ def answer_latency(questions: Path, work: Path) -> dict:
         "items": len(items),
         "warm_up_s": warm,
         "engine": {"latency_ms": summary(engine_ms), "accuracy": sum(r[1] for r in rows) / len(rows)},
-        "naive_baseline": {"latency_ms": summary(base_ms), "accuracy": sum(r[1] for r in base_rows) / len(rows)},
+        "naive_baseline": {
+            "latency_ms": summary(base_ms),
+            "accuracy": sum(r[1] for r in base_rows) / len(rows),
+        },
     }
 
 
 def start_app(root: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """`python app.py` of the checkout at `root` (this project's venv), over the bundled report."""
     port = free_port()
-    env = {**os.environ, "REPORTQA_KNOWLEDGE_DIR": str(root / "knowledge"), "REPORTQA_DATA_DIR": str(data),
-           "REPORTQA_SERVER_HOST": "127.0.0.1", "REPORTQA_SERVER_PORT": str(port), "PYTHONPATH": str(root)}
+    env = {
+        **os.environ,
+        "REPORTQA_KNOWLEDGE_DIR": str(root / "knowledge"),
+        "REPORTQA_DATA_DIR": str(data),
+        "REPORTQA_SERVER_HOST": "127.0.0.1",
+        "REPORTQA_SERVER_PORT": str(port),
+        "PYTHONPATH": str(root),
+    }
     for key in ("REPORTQA_LLM_BASE_URL", "REPORTQA_CHROMA_HOST"):
         env.pop(key, None)
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, str(root / "app.py")], cwd=root, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(root / "app.py")], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}/"
     wait_for(url, process, log, timeout=600)
     return process, url
@@ -129,8 +149,13 @@ def paced(url: str, questions: list[str], sessions: int, turns: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"sessions": sessions, "requests": len(latencies), "errors": len(errors),
-            "error_samples": errors[:3], "latency_ms": summary(latencies)}
+    return {
+        "sessions": sessions,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "latency_ms": summary(latencies),
+    }
 
 
 def capacity(root: Path, work: Path, name: str, questions: list[str], steps: list[int], turns: int) -> dict:
@@ -141,8 +166,11 @@ def capacity(root: Path, work: Path, name: str, questions: list[str], steps: lis
         for sessions in steps:
             trial = paced(url, questions, sessions, turns)
             trials.append(trial)
-            print(f"{name}: {sessions} sessions p95 {trial['latency_ms'].get('p95', 0):.0f} ms, "
-                  f"{trial['errors']} errors", flush=True)
+            print(
+                f"{name}: {sessions} sessions p95 {trial['latency_ms'].get('p95', 0):.0f} ms, "
+                f"{trial['errors']} errors",
+                flush=True,
+            )
             if trial["errors"] or trial["latency_ms"]["p95"] > 1000:
                 break
     finally:
@@ -173,7 +201,9 @@ def main() -> int:
     results["paced"] = {"reader": capacity(ROOT, args.work, "reader", questions, steps, args.turns)}
     rules = args.work / "rules-engine"
     if not rules.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(rules), args.rules_commit], cwd=ROOT, check=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(rules), args.rules_commit], cwd=ROOT, check=True
+        )
     results["paced"]["rules"] = capacity(rules, args.work, "rules", questions, steps, args.turns)
     results["paced"]["rules"]["commit"] = args.rules_commit
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")

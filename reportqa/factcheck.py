@@ -16,6 +16,7 @@ from retrieval.hybrid import Hit
 from retrieval.text import squash
 
 _CLAIM_CLAUSE = re.compile(r"[，,；;。！!？?]")
+MAX_FIGURES = 6  # figures of one claim read (one reader call each); a longer list is checked up to here
 
 
 def _is_year(f: Figure) -> bool:
@@ -32,7 +33,7 @@ def figure_question(claim: str, figure: Figure) -> str:
     """The claim's clause around `figure`, the figure replaced by 多少 (its unit kept): the reader's question."""
     left = max((m.end() for m in _CLAIM_CLAUSE.finditer(claim, 0, figure.start)), default=0)
     right = next((m.start() for m in _CLAIM_CLAUSE.finditer(claim, figure.end)), len(claim))
-    unit = figure.text.lstrip("0123456789.,零〇一二两三四五六七八九十百千万亿")
+    unit = re.sub(r"^(?:[\d.,]+|[零〇一二两三四五六七八九十百千]+)", "", figure.text)  # 554.2万人 → 万人
     lead = claim[:left].strip("，,；; ") if left and figure.start - left < 4 else ""
     return f"{lead}{claim[left : figure.start]}多少{unit}{claim[figure.end : right]}？".strip()
 
@@ -59,7 +60,9 @@ class FactChecker:
         figures = claim_figures(text)
         if not hits:
             return Verdict(claim, "not_found", "", (), explanation="没有找到相关段落。")
-        findings = [self._figure(query, hits, text, f) for f in figures] or [self._statement(query, hits)]
+        findings = [self._figure(query, hits, text, f) for f in figures[:MAX_FIGURES]] or [
+            self._statement(query, hits)
+        ]
         deciding = next((f for f in findings if f.verdict == "contradicted"), None)
         deciding = deciding or next((f for f in findings if f.verdict == "not_found"), findings[0])
         if deciding.verdict == "not_found":
@@ -74,13 +77,16 @@ class FactChecker:
             why = f"文档中的数字是{deciding.report}，不是{deciding.claimed}。"
         else:
             why = "文档中的数字与该说法一致。" if figures else "文档原文与该说法一致。"
+        if len(figures) > MAX_FIGURES:
+            why += f"（只核对了前{MAX_FIGURES}个数字，请把说法拆开核对。）"
+        contradicted = deciding.verdict == "contradicted"
         return Verdict(
             claim,
             deciding.verdict,
             evidence,
             self._citations(hits, deciding),
-            deciding.claimed,
-            deciding.report,
+            deciding.claimed if contradicted else "",
+            deciding.report if contradicted else "",
             why,
         )
 
@@ -99,10 +105,9 @@ class FactChecker:
         hit = hits[best.passage]
         passage = hit.chunk.text
         left, right = clause_around(passage, best.start, best.end)
-        clause = resolve_respectively(passage[left:right], question) or passage[left:right]
-        found = [
-            f for f in find_figures(passage[best.start : best.end]) or find_figures(clause) if not _is_year(f)
-        ]
+        resolved = resolve_respectively(passage[left:right], question)  # "A、B分别X、Y": the asked item's own
+        said = find_figures(resolved or passage[best.start : best.end]) or find_figures(passage[left:right])
+        found = [f for f in said if not _is_year(f)]
         comparable = [f for f in found if f.comparable(figure) or not (f.unit and figure.unit)]
         if not comparable:
             return Finding("not_found", claimed=figure.text)

@@ -16,7 +16,7 @@ from reportqa.cli import main
 SCRIPT = Path(sys.executable).with_name("reportqa")
 CONTRACT = ["id", "answer", "abstained", "verdict", "citations", "latency_ms"]
 CITATION = ["n", "text", "source", "section", "start", "end", "score"]
-SUMMARY = re.compile(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ p50_ms=\d+(\.\d+)?")
+SUMMARY = re.compile(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ false_rejection=\S+ negative_rejection=\S+ p50_ms=\d+(\.\d+)?")
 ITEMS = [
     {
         "id": "t1",

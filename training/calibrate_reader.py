@@ -72,15 +72,23 @@ def score(rows: list[dict], model: AbstentionModel, threshold: float) -> dict:
             refused_unanswerable += not answered
             correct += not answered
     unanswerable = len(rows) - answerable
-    right_answerable = sum(1 for r in rows if r["answerable"] and r["features"] is not None
-                           and model.probability(r["features"]) >= threshold and r["passed"])
+    right_answerable = sum(
+        1
+        for r in rows
+        if r["answerable"]
+        and r["features"] is not None
+        and model.probability(r["features"]) >= threshold
+        and r["passed"]
+    )
     return {
         "items": len(rows),
         "accuracy": round(correct / max(1, len(rows)), 4),
         # accuracy had the set held `share` unanswerable questions (the sets differ: 15% to 52%)
         "reweighted_accuracy": round(
             (1 - UNANSWERABLE_SHARE) * right_answerable / max(1, answerable)
-            + UNANSWERABLE_SHARE * (refused_unanswerable / unanswerable if unanswerable else 1.0), 4),
+            + UNANSWERABLE_SHARE * (refused_unanswerable / unanswerable if unanswerable else 1.0),
+            4,
+        ),
         "false_rejection": round(refused_answerable / max(1, answerable), 4),
         "negative_rejection": round(refused_unanswerable / unanswerable, 4) if unanswerable else None,
     }

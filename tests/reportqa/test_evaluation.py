@@ -125,7 +125,7 @@ def test_report_table_summary_and_markdown() -> None:
     assert report.by_kind() == {"list": (1, 1), "numeric": (1, 2)}
     assert report.citation_hit == pytest.approx(2 / 3)
     line = report.summary_line()
-    assert re.fullmatch(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ p50_ms=\d+(\.\d+)?", line)
+    assert re.fullmatch(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ false_rejection=\S+ negative_rejection=\S+ p50_ms=\d+(\.\d+)?", line)
     assert "p50_ms=20.0" in line
     md = report.markdown("Eval")
     assert md.startswith("# Eval") and "| numeric | 1 | 2 | 0.50 |" in md and "❌" in md

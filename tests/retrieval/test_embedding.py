@@ -184,18 +184,6 @@ def test_sentence_transformer_prefixes_change_the_name(tiny_model: Path) -> None
     assert not np.allclose(plain.embed_query("人才公寓"), prefixed.embed_query("人才公寓"))
 
 
-@pytest.mark.st
-def test_engine_answers_with_a_local_sentence_transformer(tiny_model: Path, settings) -> None:
-    from reportqa.engine import build_engine
-
-    engine = build_engine(settings.model_copy(update={"embedding_model": str(tiny_model)}))
-    assert engine.index_report.rebuilt and engine.index_report.embedded == engine.index_report.passages
-    answer = engine.ask("计划建成多少套人才公寓？")
-    assert not answer.abstained
-    assert "2000" in answer.text
-    assert any("建成人才公寓2000套" in c.text for c in answer.citations)
-
-
 def test_missing_local_model_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     missing = tmp_path / "no-such-model"
