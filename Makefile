@@ -50,6 +50,7 @@ eval: install
 bench: install-dev
 	$(BIN)/python benchmarks/soak.py --write docs/soak.md
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/reader.py
 
 clean:
 	rm -rf .reportqa .pytest_cache

@@ -56,22 +56,26 @@ def context_mask(mask: torch.Tensor, context_start: torch.Tensor) -> torch.Tenso
     return allowed
 
 
+def span_scores(model, ids, mask, context_start, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Start and end scores of a batch cut to its longest row, with non-passage tokens masked out."""
+    width = int(mask.sum(1).max())
+    ids, mask = ids[:, :width], mask[:, :width]
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        s_logit, e_logit = model(ids, mask)
+    allowed = context_mask(mask, context_start)
+    return s_logit.float().masked_fill(~allowed, -1e4), e_logit.float().masked_fill(~allowed, -1e4)
+
+
 def evaluate(model, data, device, batch: int) -> dict:
     model.eval()
     exact = answered = total_pos = null_right = total_neg = 0
     with torch.no_grad():
         for i in range(0, len(data["ids"]), batch):
-            ids, mask, start, end, kind, cstart = (
-                data[k][i : i + batch].to(device)
-                for k in ("ids", "mask", "start", "end", "kind", "context_start")
+            ids, mask, start, end, cstart = (
+                data[k][i : i + batch].to(device) for k in ("ids", "mask", "start", "end", "context_start")
             )
-            width = int(mask.sum(1).max())
-            ids, mask = ids[:, :width], mask[:, :width]
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                s_logit, e_logit = model(ids, mask)
-            allowed = context_mask(mask, cstart)
-            s_logit = s_logit.float().masked_fill(~allowed, -1e4)
-            e_logit = e_logit.float().masked_fill(~allowed, -1e4)
+            s_logit, e_logit = span_scores(model, ids, mask, cstart, device)
+            width = s_logit.shape[1]
             pair = s_logit[:, :, None] + e_logit[:, None, :]
             band = torch.ones(width, width, dtype=torch.bool, device=device).triu().tril(MAX_ANSWER_TOKENS)
             pair = pair.masked_fill(~band, -1e4)
@@ -180,13 +184,7 @@ def main() -> None:
                 train[k][index].to(device, non_blocking=True)
                 for k in ("ids", "mask", "start", "end", "context_start")
             )
-            width = int(mask.sum(1).max())
-            ids, mask = ids[:, :width], mask[:, :width]
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                s_logit, e_logit = model(ids, mask)
-            allowed = context_mask(mask, cstart)
-            s_logit = s_logit.float().masked_fill(~allowed, -1e4)
-            e_logit = e_logit.float().masked_fill(~allowed, -1e4)
+            s_logit, e_logit = span_scores(model, ids, mask, cstart, device)
             loss = (loss_fn(s_logit, start) + loss_fn(e_logit, end)) / 2
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
