@@ -47,6 +47,7 @@ class Answer:
             "mode": self.mode,
             "notice": self.notice,
             "latency_ms": round(self.latency_ms, 1),
+            "why": self.extras,  # the reader's span and scores, or the reason for a refusal
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -90,6 +91,9 @@ def test_answer_serialises(engine) -> None:
     assert data["standalone_question"] == data["question"]
     assert data["citations"][0]["n"] == 1 and data["citations"][0]["highlight"] is not None
     assert data["language"] == "zh" and data["mode"] == "extractive"
+    why = data["why"]  # what a tester sees of why the answer was given
+    assert "2000" in why["span"] and 0 <= why["p_right"] <= 1 and why["p_right"] >= why["threshold"]
+    json.dumps(data, ensure_ascii=False)
 
 
 def test_html_question_is_harmless(engine) -> None:
