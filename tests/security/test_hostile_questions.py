@@ -17,7 +17,7 @@ from tests.security.strategies import FRAGMENTS, questions, short_questions
 FAST = settings(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 MAX = 2000  # the default settings.max_question_chars
 # Counted by the tests below: the brief asks for at least 1,000 generated inputs through the engine.
-ENGINE_EXAMPLES = {"ask": 200, "stream": 60, "check": 100, "history": 60}  # each call runs the reader
+ENGINE_EXAMPLES = {"ask": 500, "stream": 150, "check": 300, "history": 150}
 
 
 def assert_clean_text(text: str) -> None:
