@@ -210,10 +210,15 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--out", type=Path, default=Path("training/data"))
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--synthetic-per-report", type=int, default=250)
+    parser.add_argument("--synthetic-per-report", type=int, default=200)
     parser.add_argument("--english-share", type=float, default=0.25, help="examples given an English twin")
     parser.add_argument(
         "--swap-share", type=float, default=0.3, help="answerable examples given a swapped twin"
+    )
+    parser.add_argument(
+        "--headers",
+        action="store_true",
+        help="read each context after its document title, as at run time (run 3; the shipped run 2 did not)",
     )
     parser.add_argument(
         "--limit", type=int, default=0, help="at most this many examples per source (0 = all)"
