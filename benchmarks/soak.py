@@ -26,7 +26,7 @@ from pathlib import Path
 from benchmarks.appserver import free_port, local_client, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+QUESTIONS = ROOT / "evalsets" / "public" / "questions.jsonl"
 LOCAL_ENV = {
     "HF_HUB_OFFLINE": "1",
     "GRADIO_ANALYTICS_ENABLED": "False",

@@ -25,7 +25,7 @@ from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "knowledge" / "shangqiu-2023-government-work-report.txt"
-QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+QUESTIONS = ROOT / "evalsets" / "public" / "questions.jsonl"
 
 
 def summary(values: list[float]) -> dict:

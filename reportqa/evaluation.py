@@ -6,12 +6,13 @@ import csv
 import io
 import json
 import re
-import statistics
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from reportqa.grounding import Cited, check_grounding
+from reportqa.metrics import RunMetrics
 
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d)")
 
@@ -128,71 +129,60 @@ def score_item(item: dict, result: dict) -> tuple[bool, str]:
     return True, ""
 
 
+def _grounded(result: dict) -> bool:
+    cited = [Cited(c.get("n", 0), c.get("text", "")) for c in result.get("citations", [])]
+    return check_grounding(result.get("answer", ""), cited).ok
+
+
+def result_line(row: dict) -> dict:
+    """A row as saved: the results contract, plus what scoring and the metrics need to be recomputed later."""
+    item, result = row["item"], row["result"]
+    evidence = item.get("evidence")
+    is_question = "claim" not in item
+    line = {
+        **result,
+        "question": item.get("question") or item.get("claim") or "",
+        "kind": item.get("kind"),
+        "passed": row["passed"],
+        "reason": row["reason"],
+        "answerable": bool(item.get("answer_must")) if is_question else None,
+        "evidence_cited": (
+            any(_no_space(evidence) in _no_space(c.get("text", "")) for c in result.get("citations", []))
+            if evidence
+            else None
+        ),
+    }
+    if is_question and not result.get("abstained"):
+        line["grounded"] = _grounded(result)
+    return line
+
+
 @dataclass
 class EvalReport:
     rows: list[dict] = field(default_factory=list)  # item, result, passed, reason
 
+    def lines(self) -> list[dict]:
+        return [result_line(r) for r in self.rows]
+
+    @property
+    def metrics(self) -> RunMetrics:
+        return RunMetrics.of(self.lines())
+
     @property
     def accuracy(self) -> float:
-        return sum(r["passed"] for r in self.rows) / max(len(self.rows), 1)
+        return self.metrics.accuracy
 
     def by_kind(self) -> dict[str, tuple[int, int]]:
-        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for r in self.rows:
-            table[r["item"].get("kind", "?")][0] += r["passed"]
-            table[r["item"].get("kind", "?")][1] += 1
-        return {k: (v[0], v[1]) for k, v in sorted(table.items())}
-
-    @property
-    def citation_hit(self) -> float:
-        answerable = [r for r in self.rows if r["item"].get("evidence")]
-        hits = [
-            r
-            for r in answerable
-            if any(_no_space(r["item"]["evidence"]) in _no_space(c["text"]) for c in r["result"]["citations"])
-        ]
-        return len(hits) / max(len(answerable), 1)
-
-    def _questions(self, answerable: bool) -> list[dict]:
-        return [
-            r
-            for r in self.rows
-            if "question" in r["item"] and bool(r["item"].get("answer_must")) == answerable
-        ]
-
-    @property
-    def false_rejection(self) -> float | None:
-        """Share of answerable questions the assistant refused."""
-        rows = self._questions(answerable=True)
-        return sum(r["result"]["abstained"] for r in rows) / len(rows) if rows else None
-
-    @property
-    def negative_rejection(self) -> float | None:
-        """Share of unanswerable questions the assistant refused (RGB's negative rejection)."""
-        rows = self._questions(answerable=False)
-        return sum(r["result"]["abstained"] for r in rows) / len(rows) if rows else None
-
-    def latency(self, q: float) -> float:
-        values = sorted(r["result"]["latency_ms"] for r in self.rows)
-        if not values:
-            return 0.0
-        return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+        return self.metrics.by_kind
 
     def summary_line(self) -> str:
-        def rate(value: float | None) -> str:
-            return "n/a" if value is None else f"{value:.3f}"
-
-        return (
-            f"accuracy={self.accuracy:.3f} citation_hit={self.citation_hit:.3f} "
-            f"false_rejection={rate(self.false_rejection)} negative_rejection={rate(self.negative_rejection)} "
-            f"p50_ms={statistics.median(r['result']['latency_ms'] for r in self.rows):.1f}"
-        )
+        return self.metrics.summary_line()
 
     def markdown(self, title: str = "Evaluation") -> str:
         lines = [
             f"# {title}",
             "",
-            f"`{self.summary_line()}`  p95_ms={self.latency(95):.1f}",
+            f"`{self.summary_line()}`",
             "",
             "| kind | passed | total | accuracy |",
             "|---|---|---|---|",

@@ -5,13 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from reportqa.models import Citation
+from typing import NamedTuple, Protocol
 from retrieval.figures import find_figures, numbers_in
 from retrieval.text import squash
 
 MARKER = re.compile(r"\[(\d+)\]")
 _UNSAFE = re.compile(r"!\[|\]\(|https?://|www\.|<\s*/?\s*[a-zA-Z!]|javascript:", re.IGNORECASE)
+
+
+class CitedText(Protocol):
+    """What grounding needs of a citation: its marker number and its passage text."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Cited(NamedTuple):
+    """A citation read back from a results file."""
+
+    n: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -20,7 +36,7 @@ class GroundingReport:
     problems: tuple[str, ...] = ()
 
 
-def check_grounding(answer: str, citations: Sequence[Citation]) -> GroundingReport:
+def check_grounding(answer: str, citations: Sequence[CitedText]) -> GroundingReport:
     """Figures must be in the passages their sentence cites (or in any cited passage when uncited);
     markers must point to given passages; no links, images or HTML."""
     problems: list[str] = []

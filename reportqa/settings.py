@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     event_timeout_s: float = Field(
         60.0, gt=0, description="Seconds before a question or check in the web app is given up"
     )
+    eval_runs_kept: int = Field(
+        50, ge=1, le=10000, description="Evaluation runs kept for comparison (the oldest are removed)"
+    )
     max_history_turns: int = Field(
         10, ge=0, description="Earlier chat turns an API caller may send with a follow-up"
     )
@@ -79,6 +82,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def runs_path(self) -> Path:
+        return self.data_dir / "evaluations"
 
     @property
     def lock_path(self) -> Path:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
 REPORT_NAME = "shangqiu-2023-government-work-report.txt"
 REPORT = KNOWLEDGE / REPORT_NAME
-PUBLIC_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+PUBLIC_QUESTIONS = ROOT / "evalsets" / "public" / "questions.jsonl"
 DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
 
 

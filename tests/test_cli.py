@@ -16,7 +16,10 @@ from reportqa.cli import main
 SCRIPT = Path(sys.executable).with_name("reportqa")
 CONTRACT = ["id", "answer", "abstained", "verdict", "citations", "latency_ms"]
 CITATION = ["n", "text", "source", "section", "start", "end", "score"]
-SUMMARY = re.compile(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ false_rejection=\S+ negative_rejection=\S+ p50_ms=\d+(\.\d+)?")
+SUMMARY = re.compile(
+    r"accuracy=\d\.\d+ citation_hit=\S+ false_rejection=\S+ negative_rejection=\S+ "
+    r"figure_grounding=\S+ p50_ms=\d+(\.\d+)? p95_ms=\d+(\.\d+)?"
+)
 ITEMS = [
     {
         "id": "t1",
@@ -204,7 +207,7 @@ def test_eval_prints_table_failures_and_summary(use_env, tmp_path, capsys) -> No
     assert any(line.startswith("FAIL t5 [numeric] missing /99\\.9/") for line in lines)
     assert SUMMARY.fullmatch(lines[-1]), lines[-1]
     assert lines[-1].startswith("accuracy=0.800 citation_hit=1.000")
-    assert report.read_text(encoding="utf-8").startswith(f"# Evaluation of {questions}")
+    assert report.read_text(encoding="utf-8").startswith(f"# Evaluation of q ({questions})")
 
 
 def test_eval_writes_the_report_into_the_data_folder_by_default(use_env, tmp_path, capsys, cli_env) -> None:
@@ -255,3 +258,48 @@ def test_usage_errors_exit_with_argparse_status(capsys) -> None:
         main([])
     assert caught.value.code == 2
     assert "usage: reportqa" in capsys.readouterr().err
+
+
+def test_eval_keeps_each_run_and_compare_shows_fixed_and_broken(use_env, tmp_path, capsys, cli_env) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in ITEMS[:3]), encoding="utf-8")
+    first = tmp_path / "first.jsonl"
+    assert main(["eval", str(questions), "--out", str(first)]) == 0
+    out = capsys.readouterr().out
+    run_id = re.search(r"^run: (\S+)", out, re.MULTILINE).group(1)
+    assert main(["runs"]) == 0
+    assert run_id in capsys.readouterr().out
+    # the same set with one expectation changed: t1 now fails, so B against A shows t1 broken
+    changed = [dict(ITEMS[0], answer_must=["2001"]), *ITEMS[1:3]]
+    questions.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in changed), encoding="utf-8")
+    second = tmp_path / "second.jsonl"
+    assert main(["eval", str(questions), "--out", str(second), "--no-save"]) == 0
+    capsys.readouterr()
+    assert main(["compare", run_id, str(second), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in data["broken"]] == ["t1"] and data["fixed"] == []
+    assert sorted(data["unchanged_passed"]) == ["t2", "t3"]
+    assert data["metrics_a"]["accuracy"] == 1.0 and data["metrics_b"]["accuracy"] == pytest.approx(2 / 3)
+    assert main(["compare", str(second), str(first)]) == 0
+    text = capsys.readouterr().out
+    assert "fixed: 1" in text and "broken: 0" in text and "t1 [numeric]" in text
+    assert re.search(r"^accuracy\s+0\.667\s+1\.000$", text, re.MULTILINE)
+
+
+def test_compare_refuses_unscored_results_by_name(use_env, tmp_path, capsys) -> None:
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"id": "x", "answer": "a"}) + "\n", encoding="utf-8")
+    assert main(["compare", str(plain), str(plain)]) == 1
+    assert "plain.jsonl: results without scores" in capsys.readouterr().err
+    assert main(["compare", "no-such-run", str(plain)]) == 1
+    assert "no stored evaluation run 'no-such-run'" in capsys.readouterr().err
+
+
+def test_eval_with_no_argument_evaluates_the_in_repo_public_set(cli_env, tmp_path) -> None:
+    done = run(cli_env, tmp_path, "eval", "--no-save", "--report", str(tmp_path / "r.md"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    no_traceback(done)
+    assert "evaluating public: 47 items" in done.stderr
+    summary = done.stdout.strip().splitlines()[-1]
+    assert SUMMARY.fullmatch(summary), summary
+    assert float(summary.split()[0].split("=")[1]) >= 0.9

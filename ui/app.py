@@ -7,6 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from reportqa.feedback import FeedbackStore
+from reportqa.runs import RunStore
 from reportqa.settings import Settings
 from ui.chat import build_chat_tab
 from ui.evaluation import PUBLIC_SET, build_evaluation_tab
@@ -36,6 +37,7 @@ def build_app(
     from ui.staff_tab import build_staff_tab
 
     store = store or FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    runs = RunStore(settings.runs_path, settings.eval_runs_kept)
     credentials = staff_credentials() if staff is False else staff
     tr = Translator()
     # Anyone may post to Gradio's upload route, so uploaded files are swept out of its cache every half hour.
@@ -58,7 +60,7 @@ def build_app(
             with tr.add(gr.Tab(t("tab_check"), id="check", elem_id="rq-tab-check"), label="tab_check"):
                 build_factcheck_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_eval"), id="eval", elem_id="rq-tab-eval"), label="tab_eval"):
-                build_evaluation_tab(holder, tr, lang, public_set)
+                build_evaluation_tab(holder, runs, tr, lang, public_set)
             with tr.add(
                 gr.Tab(t("tab_figures"), id="figures", elem_id="rq-tab-figures"), label="tab_figures"
             ):

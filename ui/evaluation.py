@@ -6,23 +6,27 @@ import csv
 import io
 import json
 import logging
-import tempfile
 from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
+from gradio.processing_utils import save_bytes_to_cache
+from gradio.utils import get_upload_folder
+
+from reportqa.evalsets import EVAL_SETS
 from reportqa.evaluation import EvalReport, evaluate, load_items
-from reportqa.settings import PROJECT_ROOT
+from reportqa.runs import RunStore
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.render import render_notice
+from ui.run_compare import build_compare_panel, picker_updates
 
 # Gradio spots a progress parameter by its default; each call gets its own tracker in its place.
 PROGRESS = gr.Progress()
 log = logging.getLogger(__name__)
 MAX_ITEMS = 300  # the page is public: a question set is a test, not a way to keep the server busy for hours
-PUBLIC_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions.jsonl"
+PUBLIC_SET = EVAL_SETS["public"].questions
 TABLE_COLUMNS = ["id", "kind", "pass", "reason", "question", "answer", "citations"]
 CSV_COLUMNS = [
     "id",
@@ -80,15 +84,8 @@ def table_frame(report: EvalReport) -> pd.DataFrame:
 
 
 def results_jsonl(report: EvalReport) -> str:
-    """The results contract of shared/eval/README.md, plus passed and reason."""
-    return "".join(
-        json.dumps(
-            {**r["result"], "kind": r["item"].get("kind"), "passed": r["passed"], "reason": r["reason"]},
-            ensure_ascii=False,
-        )
-        + "\n"
-        for r in report.rows
-    )
+    """The results contract of evalsets/public/SCORING.md, plus the scoring columns (`reportqa compare` reads it)."""
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in report.lines())
 
 
 def results_csv(report: EvalReport) -> str:
@@ -115,31 +112,45 @@ def results_csv(report: EvalReport) -> str:
 
 
 def write_downloads(report: EvalReport, stem: str) -> list[str]:
-    """Write results.jsonl and results.csv to a fresh temporary folder; returns their paths."""
-    folder = Path(tempfile.mkdtemp(prefix="reportqa-eval-"))
-    jsonl, table = folder / f"{stem}-results.jsonl", folder / f"{stem}-results.csv"
-    jsonl.write_text(results_jsonl(report), encoding="utf-8")
-    table.write_text(results_csv(report), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV correctly
-    return [str(jsonl), str(table)]
+    """results.jsonl and results.csv straight into Gradio's file cache, which the app sweeps (delete_cache):
+    no folder of ours is left behind in the temporary folder."""
+    cache = get_upload_folder()
+    jsonl = save_bytes_to_cache(results_jsonl(report).encode("utf-8"), f"{stem}-results.jsonl", cache)
+    # BOM: Excel opens Chinese CSV correctly
+    table = save_bytes_to_cache(results_csv(report).encode("utf-8-sig"), f"{stem}-results.csv", cache)
+    return [jsonl, table]
+
+
+SUMMARY_METRICS = (
+    ("citation_hit", "evidence cited", "引用命中"),
+    ("false_rejection", "answerable refused", "误拒率"),
+    ("negative_rejection", "unanswerable refused", "无答案拒答率"),
+    ("figure_grounding", "figures grounded", "数字有据率"),
+)
 
 
 def summary(report: EvalReport, lang: str) -> str:
-    """One line: passed, accuracy, evidence cited (when the set names evidence), median latency."""
-    passed = sum(r["passed"] for r in report.rows)
-    has_evidence = any(r["item"].get("evidence") for r in report.rows)
+    """One line: passed, accuracy, the refusal/citation/grounding rates the set allows, p50/p95 latency."""
+    m = report.metrics
     en = lang == "en"
     parts = [
-        f"{passed}/{len(report.rows)} passed" if en else f"通过 {passed}/{len(report.rows)} 题",
-        f"{'accuracy' if en else '准确率'} {report.accuracy:.1%}",
+        f"{m.passed}/{m.items} passed" if en else f"通过 {m.passed}/{m.items} 题",
+        f"{'accuracy' if en else '准确率'} {m.accuracy:.1%}",
     ]
-    if has_evidence:
-        parts.append(f"{'evidence cited' if en else '引用命中'} {report.citation_hit:.1%}")
-    parts.append(f"p50 {report.latency(50):.0f} ms" if en else f"中位耗时 {report.latency(50):.0f} 毫秒")
+    for name, english, chinese in SUMMARY_METRICS:
+        if (value := m.value(name)) is not None:
+            parts.append(f"{english if en else chinese} {value:.1%}")
+    parts.append(f"p50/p95 {m.p50_ms:.0f}/{m.p95_ms:.0f} ms")
     return render_notice(" · ".join(parts), "ok")
 
 
 def run_set(
-    holder: EngineHolder, path: str | None, lang: str, progress=None, mode: str = "extractive"
+    holder: EngineHolder,
+    path: str | None,
+    lang: str,
+    progress=None,
+    mode: str = "extractive",
+    runs: RunStore | None = None,
 ) -> tuple:
     """(summary html, chart frame, table frame, download paths) for the question set at `path`;
     mode 'llm' answers with the LLM generator, 'compare' runs both on the same set."""
@@ -161,14 +172,16 @@ def run_set(
         )
     # A malformed item (wrong types, an empty question…) becomes a message, not a traceback.
     try:
-        return _evaluate_modes(holder, name, items, lang, progress, mode)
+        return _evaluate_modes(holder, name, items, lang, progress, mode, runs)
     except Exception as exc:
         log.warning("evaluation of %s failed", name, exc_info=exc)
         reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
         return render_notice(f"{name}: {t('failed', lang)} ({reason[:200]})", "error"), None, None, None
 
 
-def _evaluate_modes(holder: EngineHolder, name: str, items: list, lang: str, progress, mode: str) -> tuple:
+def _evaluate_modes(
+    holder: EngineHolder, name: str, items: list, lang: str, progress, mode: str, runs: RunStore | None
+) -> tuple:
     """run_set's outputs for items already loaded: each wanted mode evaluated in turn."""
     engine = holder.engine
     wanted = ["extractive", "llm"] if mode == "compare" else [mode if mode in MODES else "extractive"]
@@ -191,12 +204,15 @@ def _evaluate_modes(holder: EngineHolder, name: str, items: list, lang: str, pro
         if len(wanted) > 1:
             table["id"] = table["id"].astype(str) + f" · {each}"
         tables.append(table)
-        files += write_downloads(report, Path(name).stem if len(wanted) == 1 else f"{Path(name).stem}-{each}")
+        stem = Path(name).stem if len(wanted) == 1 else f"{Path(name).stem}-{each}"
+        files += write_downloads(report, stem)
+        if runs is not None:
+            runs.save(stem, report.lines(), holder.settings)
     return "".join(summaries), pd.concat(charts), pd.concat(tables), files
 
 
 def build_evaluation_tab(
-    holder: EngineHolder, tr: Translator, lang: gr.State, public_set: Path = PUBLIC_SET
+    holder: EngineHolder, runs: RunStore, tr: Translator, lang: gr.State, public_set: Path = PUBLIC_SET
 ) -> dict:
     """Lay out the evaluation tab and wire its events."""
     with gr.Row():
@@ -263,13 +279,15 @@ def build_evaluation_tab(
         ),
         label="eval_downloads",
     )
-    outputs = [status, chart, table, downloads]
+    compared = build_compare_panel(runs, tr, lang)
+    outputs = [status, chart, table, downloads, *compared["pickers"]]
 
     def run_uploaded(path, lg, md, progress=PROGRESS):
-        return run_set(holder, path, lg, progress, md)
+        return *run_set(holder, path, lg, progress, md, runs), *picker_updates(runs)
 
     def run_public(lg, md, progress=PROGRESS):
-        return run_set(holder, str(public_set) if public_set.exists() else None, lg, progress, md)
+        found = str(public_set) if public_set.exists() else None
+        return *run_set(holder, found, lg, progress, md, runs), *picker_updates(runs)
 
     run.click(run_uploaded, [upload, lang, mode], outputs, api_visibility="private")
     public.click(run_public, [lang, mode], outputs, api_visibility="private")

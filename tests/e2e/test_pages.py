@@ -108,6 +108,30 @@ def test_evaluation_upload_shows_chart_table_and_downloads(open_page, screenshot
     screenshot(page, f"evaluation-{device}")
 
 
+def test_two_evaluation_runs_compared_on_the_page(open_page, screenshot, tmp_path):
+    page = open_page(VIEWPORTS["desktop"])
+    open_tab(page, "准确率测试")
+    for n, expected in enumerate(["2000", "2001"]):  # the second run expects a wrong figure: one item broken
+        questions = tmp_path / f"run{n}.csv"
+        questions.write_text(f"question,expected\n计划建成多少套人才公寓？,{expected}\n", encoding="utf-8")
+        if n:
+            page.click("#rq-eval-file button[aria-label='Clear']")
+        page.set_input_files("#rq-eval-file input[type=file]", str(questions))
+        page.wait_for_selector(f"#rq-eval-file :text('run{n}.csv')", timeout=60_000)
+        page.click("#rq-eval-run")
+        page.wait_for_function(
+            "n => document.querySelector('#rq-cmp-b input')?.value.includes('run' + n)", arg=n, timeout=120_000
+        )
+    assert "run0" in page.input_value("#rq-cmp-a input") and "run1" in page.input_value("#rq-cmp-b input")
+    page.click("#rq-cmp-run")
+    page.wait_for_selector("#rq-cmp-summary table", timeout=60_000)
+    summary = page.inner_text("#rq-cmp-summary")
+    assert "修复 0" in summary and "变差 1" in summary and "accuracy" in summary and "100.0%" in summary
+    page.wait_for_selector("#rq-cmp-chart canvas, #rq-cmp-chart svg", timeout=60_000)
+    assert "计划建成多少套人才公寓" in page.inner_text("#rq-cmp-changes")
+    screenshot(page, "evaluation-compare")
+
+
 @pytest.mark.parametrize("device", VIEWPORTS)
 def test_figures_table_filters_and_links_rows_to_the_report(open_page, screenshot, device):
     page = open_page(VIEWPORTS[device])

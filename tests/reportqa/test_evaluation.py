@@ -114,6 +114,12 @@ def test_bad_question_files_are_reported_by_line(tmp_path, text: str, message: s
         load_items(path)
 
 
+SUMMARY = (
+    r"accuracy=\d\.\d+ citation_hit=\S+ false_rejection=\S+ negative_rejection=\S+ "
+    r"figure_grounding=\S+ p50_ms=\d+(\.\d+)? p95_ms=\d+(\.\d+)?"
+)
+
+
 def test_report_table_summary_and_markdown() -> None:
     report = EvalReport()
     for i, (passed, ms) in enumerate([(True, 10.0), (False, 30.0), (True, 20.0)]):
@@ -123,9 +129,9 @@ def test_report_table_summary_and_markdown() -> None:
         report.rows.append({"item": item, "result": res, "passed": passed, "reason": "" if passed else "x"})
     assert report.accuracy == pytest.approx(2 / 3)
     assert report.by_kind() == {"list": (1, 1), "numeric": (1, 2)}
-    assert report.citation_hit == pytest.approx(2 / 3)
+    assert report.metrics.citation_hit == pytest.approx(2 / 3)
     line = report.summary_line()
-    assert re.fullmatch(r"accuracy=\d\.\d+ citation_hit=\d\.\d+ false_rejection=\S+ negative_rejection=\S+ p50_ms=\d+(\.\d+)?", line)
+    assert re.fullmatch(SUMMARY, line)
     assert "p50_ms=20.0" in line
     md = report.markdown("Eval")
     assert md.startswith("# Eval") and "| numeric | 1 | 2 | 0.50 |" in md and "❌" in md

@@ -62,3 +62,40 @@ def test_staff_credentials_and_login():
     assert (
         check_login("a", "pw", creds) and not check_login("a", "PW", creds) and not check_login("", "", None)
     )
+
+
+def test_each_evaluation_is_kept_and_leaves_no_temporary_folder(shared_holder, tmp_path):
+    import tempfile
+
+    from reportqa.runs import RunStore
+
+    runs = RunStore(tmp_path / "runs", keep=5)
+    path = tmp_path / "one.csv"
+    path.write_text("question,expected\n计划建成多少套人才公寓？,2000\n", encoding="utf-8")
+    temp = Path(tempfile.gettempdir())
+    before = {p.name for p in temp.iterdir()}
+    for _ in range(20):
+        summary, *_ = run_set(shared_holder, str(path), "en", runs=runs)
+        assert "1/1 passed" in summary
+    assert {p.name for p in temp.iterdir()} - before <= {"gradio"}  # Gradio's own cache, swept by the app
+    assert len(runs.list()) == 5 and len(list(runs.folder.iterdir())) == 10
+
+
+def test_two_kept_runs_compared(shared_holder, tmp_path):
+    from reportqa.runs import RunStore
+    from ui.run_compare import compare, picker_updates
+
+    runs = RunStore(tmp_path / "runs")
+    path = tmp_path / "set.csv"
+    path.write_text("question,expected\n计划建成多少套人才公寓？,2000\n", encoding="utf-8")
+    run_set(shared_holder, str(path), "en", runs=runs)
+    path.write_text("question,expected\n计划建成多少套人才公寓？,2001\n", encoding="utf-8")
+    run_set(shared_holder, str(path), "en", runs=runs)
+    a, b = picker_updates(runs)
+    assert a["value"] != b["value"] and len(a["choices"]) == 2
+    html, chart, changes = compare(runs, a["value"], b["value"], "en")
+    assert "broken 1" in html and "fixed 0" in html and "accuracy" in html
+    assert set(chart["run"]) == {"A", "B"}
+    assert changes["id"].tolist() == ["c001"] and changes["change"].tolist() == ["broken"]
+    assert "rq-msg-error" in compare(runs, None, b["value"], "zh")[0]
+    assert "no stored evaluation run" in compare(runs, "gone", b["value"], "en")[0]
