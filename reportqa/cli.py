@@ -132,7 +132,9 @@ def cmd_eval(args) -> int:
             )
     md_path = Path(args.report or base.data_dir / "eval-report.md")
     md_path.parent.mkdir(parents=True, exist_ok=True)
-    md_path.write_text(report.markdown(f"Evaluation of {evalset.name} ({evalset.questions})"), encoding="utf-8")
+    md_path.write_text(
+        report.markdown(f"Evaluation of {evalset.name} ({evalset.questions})"), encoding="utf-8"
+    )
     print(f"report: {md_path}")
     lines = report.lines()
     if args.out:
@@ -188,7 +190,9 @@ def cmd_compare(args) -> int:
     for title, changes in (("fixed", comparison.fixed), ("broken", comparison.broken)):
         print(f"\n{title}: {len(changes)}")
         for c in changes:
-            print(f"  {c['id']} [{c['kind']}] {c['question']}\n    A: {c['before'][:80]}\n    B: {c['after'][:80]}")
+            print(
+                f"  {c['id']} [{c['kind']}] {c['question']}\n    A: {c['before'][:80]}\n    B: {c['after'][:80]}"
+            )
     print(
         f"\nunchanged: {len(comparison.unchanged_passed)} passed, {len(comparison.unchanged_failed)} failed"
         + (f"; only in A: {len(comparison.only_a)}" if comparison.only_a else "")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
+
 from retrieval.figures import find_figures, numbers_in
 from retrieval.text import squash
 

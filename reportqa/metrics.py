@@ -69,9 +69,7 @@ class RunMetrics:
                 [bool(x["evidence_cited"]) for x in lines if x.get("evidence_cited") is not None]
             ),
             false_rejection=_share([bool(x.get("abstained")) for x in answerable]),
-            negative_rejection=_share(
-                [bool(x.get("abstained")) for x in questions if not x["answerable"]]
-            ),
+            negative_rejection=_share([bool(x.get("abstained")) for x in questions if not x["answerable"]]),
             figure_grounding=_share([bool(x.get("grounded")) for x in answered if "grounded" in x]),
             p50_ms=percentile(latencies, 50),
             p95_ms=percentile(latencies, 95),

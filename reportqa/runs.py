@@ -123,16 +123,17 @@ class RunStore:
         path = self.folder / f"{run_id}.jsonl"
         _write_atomically(path, "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
         metrics = RunMetrics.of(lines)
+        time, version = now.isoformat(timespec="seconds"), engine_version()
         meta = {
-            "time": now.isoformat(timespec="seconds"),
+            "time": time,
             "set": set_name,
-            "version": engine_version(),
+            "version": version,
             "settings": settings_snapshot(settings),
             "metrics": metrics.to_dict(),
         }
         _write_atomically(path.with_suffix(".meta.json"), json.dumps(meta, ensure_ascii=False, indent=1))
         self._prune()
-        return StoredRun(run_id, path, meta["time"], set_name, metrics, meta["version"])
+        return StoredRun(run_id, path, time, set_name, metrics, version)
 
     def list(self) -> list[StoredRun]:
         """Finished runs, newest first."""

@@ -229,7 +229,7 @@ def test_eval_of_a_csv_question_set(use_env, tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "No such file"), ("{broken\n", "line 1: not valid JSON")],
+    [(None, "no such question file or set (sets: public"), ("{broken\n", "line 1: not valid JSON")],
 )
 def test_eval_of_a_bad_file_is_a_clean_error(use_env, tmp_path, capsys, content, message) -> None:
     path = tmp_path / "q.jsonl"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import gradio as gr
 import pandas as pd
-
 from gradio.processing_utils import save_bytes_to_cache
 from gradio.utils import get_upload_folder
 

@@ -98,7 +98,9 @@ def build_compare_panel(runs: RunStore, tr: Translator, lang: gr.State) -> dict:
         )
         with gr.Column(scale=1, min_width=140):
             go = tr.add(gr.Button(t("cmp_run"), elem_id="rq-cmp-run"), value="cmp_run")
-            refresh = tr.add(gr.Button(t("cmp_refresh"), size="sm", elem_id="rq-cmp-refresh"), value="cmp_refresh")
+            refresh = tr.add(
+                gr.Button(t("cmp_refresh"), size="sm", elem_id="rq-cmp-refresh"), value="cmp_refresh"
+            )
     result = gr.HTML("", elem_id="rq-cmp-summary")
     chart = gr.BarPlot(
         x="metric", y="value", color="run", y_lim=[0, 1], elem_id="rq-cmp-chart", height=240, label="A / B"

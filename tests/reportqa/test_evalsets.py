@@ -12,7 +12,6 @@ from reportqa.settings import PROJECT_ROOT, Settings
 from retrieval.documents import load_documents
 from retrieval.text import squash
 
-
 # Upstream label errors, kept as published (evalsets/README.md): the gold span is an Excel date serial.
 KNOWN_BAD_EVIDENCE = {"DEV_171_QUERY_0"}
 
