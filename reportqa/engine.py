@@ -13,6 +13,7 @@ from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
 from reportqa.reading import ReaderAnswerer, ReaderPolicy
+from reportqa.scoping import ReportScoper, ScopePlan, combine
 from reportqa.settings import Settings
 from retrieval.documents import Document, DocumentError, load_documents
 from retrieval.embedding import Embedder, make_embedder
@@ -73,6 +74,7 @@ class Engine:
         self.generator = generator or extractive
         self.rewrite, self.refused, self.index_report = rewrite, list(refused), index_report
         self.years = sorted({d.year for d in documents if d.year})
+        self.scoper = ReportScoper(documents, settings.default_report, settings.max_reports_per_answer)
 
     def warm_up(self) -> float:
         """Answer WARM_UP_QUESTIONS extractively (never through an LLM), forgetting the answers; seconds taken."""
@@ -83,11 +85,18 @@ class Engine:
         return time.perf_counter() - started
 
     def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
+        return self._scoped_query(question, history, sources)[0]
+
+    def _scoped_query(self, question: str, history: Sequence[str], sources: Sequence[str]):
+        """The analysed question and the reports that answer it (see reportqa/scoping.py)."""
         question = clean_question(question, self.settings.max_question_chars)
         turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
         history = [h for h in map(self._clean_turn, turns) if h]
         standalone = self.rewrite(question, history) if history else question
-        return analyse(question, standalone, self.years, sources)
+        plan = self.scoper.plan(standalone, history, sources)
+        if plan.single:
+            sources = plan.scopes[0].sources
+        return analyse(question, standalone, self.years, sources), plan
 
     def _clean_turn(self, turn) -> str:
         """An earlier turn, cleaned like a question; a turn that could not be asked is dropped."""
@@ -114,25 +123,46 @@ class Engine:
     ) -> Answer:
         """Answer one question (a follow-up when `history` holds the earlier user turns)."""
         started = time.perf_counter()
-        query = self._query(question, history, sources)
-        hits = self.search(query)
-        answer = (generator or self.generator).generate(query, hits)
+        query, plan = self._scoped_query(question, history, sources)
+        answer = self._answer(query, plan, generator or self.generator)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def _answer(self, query, plan: ScopePlan, generator) -> Answer:
+        """One answer in scope; or a part per region named, or per report that answers a region-less question."""
+        if plan.single:
+            return generator.generate(query, self.search(query))
+        parts: list[tuple[str, Answer]] = []
+        if plan.per_report:
+            hits = self.search(query)
+            reports = list(dict.fromkeys(h.chunk.source for h in hits))[: self.scoper.max_reports]
+            for source in reports:
+                scoped = replace(query, sources=(source,))
+                answer = generator.generate(scoped, self.search(scoped))
+                if not answer.abstained:
+                    parts.append((self.scoper.label_of(source), answer))
+            if not parts:
+                return generator.generate(query, hits)  # the refusal, naming the reports searched
+            return combine(query.original, query.standalone, parts, query.language)
+        for scope in plan.scopes:
+            scoped = analyse(query.original, scope.question or query.standalone, self.years, scope.sources)
+            parts.append((scope.label, generator.generate(scoped, self.search(scoped))))
+        parts += [(region, self.extractive.no_report(query, region)) for region in plan.missing]
+        if len(parts) == 1:
+            return parts[0][1]
+        return combine(query.original, query.standalone, parts, query.language)
 
     def stream(
         self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()
     ) -> Iterator[Answer]:
         """Growing partial answers, then the final one (only verified text is ever yielded)."""
         started = time.perf_counter()
-        query = self._query(question, history, sources)
-        hits = self.search(query)
+        query, plan = self._scoped_query(question, history, sources)
         streamer = getattr(self.generator, "stream", None)
-        if streamer is None:
-            yield replace(
-                self.generator.generate(query, hits), latency_ms=(time.perf_counter() - started) * 1000
-            )
+        if streamer is None or not plan.single:  # answers in parts are given whole
+            answer = self._answer(query, plan, self.generator)
+            yield replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
             return
-        for answer in streamer(query, hits):
+        for answer in streamer(query, self.search(query)):
             yield replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def check(self, claim: str, sources: Sequence[str] = ()) -> Verdict:

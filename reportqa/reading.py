@@ -197,6 +197,21 @@ class ReaderAnswerer:
             extras=why or {},
         )
 
+    def no_report(self, query: Query, region: str) -> Answer:
+        """The refusal for a region no loaded report is about (nothing of another region is offered as its answer)."""
+        if query.language == "en":
+            text = f"No report of {region} is loaded, so this cannot be answered for {region}."
+        else:
+            text = f"没有加载{region}的报告，无法回答{region}的这个问题。"
+        return Answer(
+            question=query.original,
+            standalone_question=query.standalone,
+            text=text,
+            abstained=True,
+            language=query.language,
+            extras={"refused": f"no report of {region} is loaded"},
+        )
+
     def abstain(self, query: Query, hits: Sequence[Hit], reason: str = "", why: dict | None = None) -> Answer:
         """'The documents do not say', naming what was searched, with the nearest passages offered."""
         titles = list(dict.fromkeys(h.chunk.title or h.chunk.source for h in hits[: self.max_citations]))

@@ -142,3 +142,27 @@ class RegionIndex:
     def sources_for(self, regions: Sequence[str]) -> tuple[str, ...]:
         """The documents about those regions (none for a region without a report)."""
         return tuple(s for r in regions for s in self.by_region.get(r, ()))
+
+
+_JOINS = "(?:和|与|、|及|跟|同|以及|,|，|\\s+and\\s+|\\s*,\\s*)"
+_BOTH = re.compile(
+    r"分别|各自|两省|两地|两市|三省|三地|各省|\brespectively\b|\bboth\b|\beach\b", re.IGNORECASE
+)
+
+
+def focus_question(text: str, region: str, others: Sequence[str]) -> str:
+    """A comparison question asked of one region: the other regions named (with the word joining them) and
+    "分别 / respectively" taken out, so "河南和山东的目标分别是多少" becomes "河南的目标是多少" for 河南."""
+    for other in others:
+        if other == region:
+            continue
+        entry = region_of(other)
+        for alias in sorted({entry.name, *entry.aliases}, key=len, reverse=True):
+            name = rf"\b{re.escape(alias)}(?:'s)?\b" if alias.isascii() else re.escape(alias)
+            flags = re.IGNORECASE if alias.isascii() else 0
+            for pattern in (f"{name}{_JOINS}", f"{_JOINS}{name}", name):
+                text, n = re.subn(pattern, "", text, count=1, flags=flags)
+                if n:
+                    break
+    text = re.sub(r"\s{2,}", " ", _BOTH.sub("", text))
+    return re.sub(r"\s+([?？,，.。])", r"\1", text).strip()

