@@ -40,6 +40,12 @@ EVAL_SETS = {
             "40 held-out questions on the bundled report, written before the reader",
         ),
         EvalSet(
+            "provincial",
+            EVALSETS_DIR / "provincial" / "questions.jsonl",
+            EVALSETS_DIR / "provincial" / "corpus",
+            "90 held-out questions over 30 reports in one folder (29 provincial 2025 + the bundled one)",
+        ),
+        EvalSet(
             "qinghai",
             EVALSETS_DIR / "probes" / "qinghai-fresh.jsonl",
             EVALSETS_DIR / "probes" / "qinghai-2025",

@@ -2,7 +2,7 @@
 
     python evalsets/provincial/check_set.py [DOCX_DIR] [--set questions.jsonl]
 
-DOCX_DIR defaults to ../shared/corpora/provincial-2025 beside the repository root. Every report is converted
+DOCX_DIR defaults to evalsets/provincial/corpus (the 29 reports, copied unchanged from shared/corpora/provincial-2025). Every report is converted
 with the project's own converter (reportqa.converters.convert_file), so the spans are checked against the text
 the indexer sees. Text is compared in the scoring form (reportqa.evaluation: NFKC, thousands separators
 removed) with white space removed, as the scorer compares evidence with citations. Exit status 1 on any failure.
@@ -244,7 +244,7 @@ def summary(items: list[dict]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "docx_dir", nargs="?", type=Path, default=REPO.parent / "shared/corpora/provincial-2025"
+        "docx_dir", nargs="?", type=Path, default=REPO / "evalsets" / "provincial" / "corpus"
     )
     parser.add_argument("--set", type=Path, default=Path(__file__).with_name("questions.jsonl"))
     args = parser.parse_args(argv)
