@@ -68,16 +68,15 @@ def build_app(
             with tr.add(gr.Tab(t("tab_staff"), id="staff", elem_id="rq-tab-staff"), label="tab_staff"):
                 build_staff_tab(holder, store, credentials, tr, lang)
 
-        def relabel(lg, turns, query, kind):
-            from reportqa.figures_table import figure_rows
-            from ui.figures import figures_frame
+        def relabel(lg, turns, query, kind, region):
+            from ui.figures import current_frame
 
-            table = figures_frame(figure_rows(holder.engine.chunks), query, kind, lg)
+            table = current_frame(holder, query, kind, region, lg)
             return [lg, header(lg), render_chat(turns, lg), table, *tr.updates(lg)]
 
         toggle.change(
             relabel,
-            [toggle, chat["turns"], figures["query"], figures["kind"]],
+            [toggle, chat["turns"], figures["query"], figures["kind"], figures["region"]],
             [lang, title, chat["chat"], figures["table"], *tr.components],
             api_visibility="private",
         )

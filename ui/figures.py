@@ -1,6 +1,9 @@
-"""The figures tab (数据一览): every figure of the report, filterable and sortable, each row linked to its place."""
+"""The figures tab (数据一览): every figure of the reports, filterable by region, kind and words, sortable, each row
+linked to its place."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import gradio as gr
 import pandas as pd
@@ -11,25 +14,58 @@ from ui.i18n import Translator, t
 from ui.render import render_report, report_hint
 
 COLUMNS = {
-    "zh": ["数字", "数值", "单位", "类型", "上下文", "章节", "所在句子", "位置", "文件"],
-    "en": ["figure", "value", "unit", "kind", "context", "section", "sentence", "offsets", "file"],
+    "zh": ["地区", "数字", "数值", "单位", "类型", "上下文", "章节", "所在句子", "位置", "文件"],
+    "en": ["region", "figure", "value", "unit", "kind", "context", "section", "sentence", "offsets", "file"],
 }
 KIND_CHOICES = ("all", "target", "achievement", "other")
+ALL = "all"
+
+
+@lru_cache(maxsize=2)
+def engine_rows(engine) -> tuple[FigureRow, ...]:
+    """The figures of an engine's passages, computed once per engine (a rebuild makes a new engine)."""
+    return tuple(figure_rows(engine.chunks))
+
+
+def region_labels(engine) -> dict[str, str]:
+    """Source → the region (or title) its figures are listed under."""
+    return {d.source: engine.scoper.label_of(d.source) for d in engine.documents}
+
+
+def region_choices(engine) -> list[str]:
+    return sorted(set(region_labels(engine).values()))
+
+
+def first_region(engine) -> str:
+    """What the page opens on: every figure for one report, the default report's for several."""
+    labels = region_labels(engine)
+    if len(set(labels.values())) <= 1:
+        return ALL
+    default = engine.settings.default_report
+    return labels.get(default) or region_choices(engine)[0]
 
 
 def figures_frame(
-    rows: list[FigureRow], query: str = "", kind: str = "all", lang: str = "zh"
+    rows,
+    query: str = "",
+    kind: str = "all",
+    lang: str = "zh",
+    region: str = ALL,
+    labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The rows matching the query (in figure, unit, sentence or section) and kind, as a table."""
+    """The rows of the region matching the query (in figure, unit, sentence or section) and kind, as a table."""
     query = (query or "").strip().lower()
+    labels = labels or {}
     picked = [
         r
         for r in rows
-        if (kind in ("all", "", None) or r.kind == kind)
+        if (kind in (ALL, "", None) or r.kind == kind)
+        and (region in (ALL, "", None) or labels.get(r.source, r.source) == region)
         and (not query or any(query in s.lower() for s in (r.figure, r.unit, r.sentence, r.section)))
     ]
     data = [
         [
+            labels.get(r.source, ""),
             r.figure,
             r.value,
             r.unit,
@@ -53,11 +89,7 @@ def show_location(holder: EngineHolder, location: str, lang: str) -> str:
         return report_hint(lang)
     source, start, end = where
     row = next(
-        (
-            r
-            for r in figure_rows(holder.engine.chunks)
-            if r.source == source and r.start == start and r.end == end
-        ),
+        (r for r in engine_rows(holder.engine) if r.source == source and r.start == start and r.end == end),
         None,
     )
     if row is None:
@@ -66,9 +98,26 @@ def show_location(holder: EngineHolder, location: str, lang: str) -> str:
     return render_report(doc.text, doc.title, doc.source, (s, row.sentence_end), (start - s, end - s))
 
 
+def current_frame(holder: EngineHolder, query: str, kind: str, region: str, lang: str) -> pd.DataFrame:
+    engine = holder.engine
+    return figures_frame(engine_rows(engine), query, kind, lang, region, region_labels(engine))
+
+
 def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
     """Lay out the figures tab and wire its events."""
+    engine = holder.engine
     with gr.Row():
+        region = tr.add(
+            gr.Dropdown(
+                [(t("kind_all"), ALL)] + [(r, r) for r in region_choices(engine)],
+                value=first_region(engine),
+                label=t("fig_region"),
+                scale=1,
+                min_width=160,
+                elem_id="rq-fig-region",
+            ),
+            label="fig_region",
+        )
         query = tr.add(
             gr.Textbox(label=t("fig_search"), scale=3, min_width=200, elem_id="rq-fig-search"),
             label="fig_search",
@@ -86,7 +135,7 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
         )
     table = tr.add(
         gr.Dataframe(
-            figures_frame(figure_rows(holder.engine.chunks)),
+            current_frame(holder, "", ALL, first_region(engine), "zh"),
             label=t("fig_table"),
             interactive=False,
             wrap=True,
@@ -104,15 +153,15 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
         "element.querySelector('mark.rq-span')?.scrollIntoView({block: 'center'}), 80));",
     )
 
-    def refilter(q, k, lg):
-        return figures_frame(figure_rows(holder.engine.chunks), q, k, lg)
+    def refilter(q, k, r, lg):
+        return current_frame(holder, q, k, r, lg)
 
-    for event in (query.change, kind.change):
-        event(refilter, [query, kind, lang], table, api_visibility="private", show_progress="hidden")
+    for event in (query.change, kind.change, region.change):
+        event(refilter, [query, kind, region, lang], table, api_visibility="private", show_progress="hidden")
 
     def picked(lg, evt: gr.SelectData):
         row = evt.row_value or []
         return show_location(holder, f"{row[-1]}:{row[-2]}" if len(row) >= 2 else "", lg)
 
     table.select(picked, [lang], report, api_visibility="private")
-    return {"table": table, "query": query, "kind": kind}
+    return {"table": table, "query": query, "kind": kind, "region": region}

@@ -50,3 +50,18 @@ def test_location_round_trip():
 
 def test_clause_around():
     assert clause_around("甲，乙增长8%左右；丙", 5, 7) == "乙增长8%左右"
+
+
+def test_the_table_lines_up_one_indicator_across_regions():
+    from dataclasses import replace
+
+    from ui.figures import figures_frame
+
+    henan = replace(chunk("地区生产总值增长5.5%左右。", "plan"), source="henan.docx")
+    shandong = replace(chunk("地区生产总值增长5%以上。", "plan"), source="shandong.docx")
+    rows = figure_rows([henan, shandong])
+    labels = {"henan.docx": "河南省", "shandong.docx": "山东省"}
+    both = figures_frame(rows, "生产总值", "target", "zh", "all", labels)
+    assert both[["地区", "数字"]].values.tolist() == [["河南省", "5.5%"], ["山东省", "5%"]]
+    one = figures_frame(rows, "", "all", "en", "山东省", labels)
+    assert one["region"].tolist() == ["山东省"] and one["file"].tolist() == ["shandong.docx"]
