@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from reportqa.analysis import analyse
+from reportqa.explanation import Explanation, explain_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
@@ -118,6 +119,20 @@ class Engine:
         hits = self.search(query)
         answer = (generator or self.generator).generate(query, hits)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def explain(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()) -> Explanation:
+        """What `ask` would answer and why: the question searched, each passage's scores, the reader's spans, the
+        threshold and the reason. Reads the index, never changes it."""
+        started = time.perf_counter()
+        query = self._query(question, history, sources)
+        hits = self.search(query)
+        judgement = self.extractive.judge(query, hits)
+        if self.generator is self.extractive:  # generate() is exactly answer(judge()): judge once, reuse it
+            answer = self.extractive.answer(query, hits, judgement)
+        else:
+            answer = self.generator.generate(query, hits)
+        answer = replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+        return explain_answer(query, history, hits, judgement, answer, self.extractive.policy.passages)
 
     def stream(
         self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()
