@@ -85,10 +85,14 @@ class Engine:
 
     def _query(self, question: str, history: Sequence[str], sources: Sequence[str]):
         question = clean_question(question, self.settings.max_question_chars)
-        turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
-        history = [h for h in map(self._clean_turn, turns) if h]
+        history = self._history(history)
         standalone = self.rewrite(question, history) if history else question
         return analyse(question, standalone, self.years, sources)
+
+    def _history(self, history: Sequence[str]) -> list[str]:
+        """The earlier turns a follow-up is rewritten with: the last few, cleaned, unaskable ones dropped."""
+        turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
+        return [h for h in map(self._clean_turn, turns) if h]
 
     def _clean_turn(self, turn) -> str:
         """An earlier turn, cleaned like a question; a turn that could not be asked is dropped."""
@@ -132,7 +136,8 @@ class Engine:
         else:
             answer = self.generator.generate(query, hits)
         answer = replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
-        return explain_answer(query, history, hits, judgement, answer, self.extractive.policy.passages)
+        passages = self.extractive.policy.passages
+        return explain_answer(query, self._history(history), hits, judgement, answer, passages)
 
     def stream(
         self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()

@@ -116,9 +116,8 @@ def test_a_year_the_report_does_not_cover_is_the_reason(engine) -> None:
 def test_a_follow_up_shows_the_standalone_question(engine) -> None:
     x = engine.explain("那科技型中小企业呢？", ["国家高新技术企业要达到多少家？"])
     assert x.question.startswith("那科技型中小企业呢")
-    assert x.standalone_question.startswith("科技型中小企业") and x.history == (
-        "国家高新技术企业要达到多少家？",
-    )
+    assert x.standalone_question.startswith("科技型中小企业")
+    assert x.history == ("国家高新技术企业要达到多少家?",)  # cleaned (NFKC), as the engine rewrote with it
     assert "400" in x.answer.text
 
 
