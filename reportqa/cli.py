@@ -1,4 +1,4 @@
-"""`reportqa` command line: index, ask, check, answer (batch), eval, compare and runs."""
+"""`reportqa` command line: index, ask, explain, check, answer (batch), eval, compare and runs."""
 
 from __future__ import annotations
 
@@ -66,6 +66,36 @@ def cmd_ask(args) -> int:
         print(f"注意：{answer.notice}")
     for c in answer.citations:
         print(f"\n[{c.n}] {c.title} › {c.section}（{c.source} {c.start}–{c.end}）\n    {c.text}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    engine = _engine(args)
+    explanation = engine.explain(args.question, args.history or (), args.source or ())
+    if args.json:
+        print(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"问题 question: {explanation.question}")
+    if explanation.standalone_question != explanation.question:
+        print(f"检索 searched: {explanation.standalone_question}")
+    print(
+        f"\n{'rank':>4} {'fused':>7} {'dense':>7} {'lexical':>8} {'margin':>8}  span (* best) [n] cited / section"
+    )
+    for p in explanation.passages:
+        margin = f"{p.reading.margin:8.2f}" if p.reading else f"{'—' if not p.read else 'no span':>8}"
+        mark = "*" if p.chosen else " "
+        cited = f" [{p.cited}]" if p.cited else ""
+        span = f"“{p.reading.span}”" if p.reading else ("（未阅读 not read）" if not p.read else "")
+        print(f"{p.rank:>4} {p.fused:7.4f} {p.dense:7.4f} {p.lexical:8.3f} {margin}{mark} {span}{cited}")
+        print(f"{'':>38}{p.title} › {p.section}")
+    best = "—" if explanation.best_probability is None else f"{explanation.best_probability:.4f}"
+    threshold = "—" if explanation.threshold is None else f"{explanation.threshold:g}"
+    print(
+        f"\n阅读前 {explanation.reader_passages} 段 (reader reads the top {explanation.reader_passages}); "
+        f"最佳片段概率 best probability {best}, 阈值 threshold {threshold}"
+    )
+    print(f"原因：{explanation.reason_zh}\nReason: {explanation.reason_en}")
+    print(f"\n回答 answer: {explanation.answer.text}")
     return 0
 
 
@@ -245,6 +275,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--source", action="append", metavar="FILE", help="limit to this document (repeatable)")
     s.add_argument("--json", action="store_true", help="print the answer object as JSON")
     s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("explain", help="retrieval test: the passages, scores and reason behind an answer")
+    s.add_argument("question")
+    s.add_argument(
+        "--history", action="append", metavar="EARLIER_QUESTION", help="an earlier turn (repeatable)"
+    )
+    s.add_argument("--source", action="append", metavar="FILE", help="limit to this document (repeatable)")
+    s.add_argument("--json", action="store_true", help="print the explanation object as JSON")
+    s.set_defaults(func=cmd_explain)
     s = sub.add_parser("check", help="check a claim against the report")
     s.add_argument("claim")
     s.add_argument("--json", action="store_true")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from reportqa.analysis import analyse
+from reportqa.explanation import Explanation, explain_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
@@ -90,13 +91,17 @@ class Engine:
     def _scoped_query(self, question: str, history: Sequence[str], sources: Sequence[str]):
         """The analysed question and the reports that answer it (see reportqa/scoping.py)."""
         question = clean_question(question, self.settings.max_question_chars)
-        turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
-        history = [h for h in map(self._clean_turn, turns) if h]
+        history = self._history(history)
         standalone = self.rewrite(question, history) if history else question
         plan = self.scoper.plan(standalone, history, sources)
         if plan.single:
             sources = plan.scopes[0].sources
         return analyse(question, standalone, self.years, sources), plan
+
+    def _history(self, history: Sequence[str]) -> list[str]:
+        """The earlier turns a follow-up is rewritten with: the last few, cleaned, unaskable ones dropped."""
+        turns = list(history)[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
+        return [h for h in map(self._clean_turn, turns) if h]
 
     def _clean_turn(self, turn) -> str:
         """An earlier turn, cleaned like a question; a turn that could not be asked is dropped."""
@@ -150,6 +155,23 @@ class Engine:
         if len(parts) == 1:
             return parts[0][1]
         return combine(query.original, query.standalone, parts, query.language)
+
+    def explain(self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()) -> Explanation:
+        """What `ask` would answer and why: the question searched, each passage's scores, the reader's spans, the
+        threshold and the reason. Reads the index, never changes it."""
+        started = time.perf_counter()
+        query, plan = self._scoped_query(question, history, sources)
+        hits = self.search(query)
+        judgement = self.extractive.judge(query, hits)
+        if not plan.single:  # answered in parts (regions, reports): the passages shown are the whole search's
+            answer = self._answer(query, plan, self.generator)
+        elif self.generator is self.extractive:  # generate() is exactly answer(judge()): judge once, reuse it
+            answer = self.extractive.answer(query, hits, judgement)
+        else:
+            answer = self.generator.generate(query, hits)
+        answer = replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+        passages = self.extractive.policy.passages
+        return explain_answer(query, self._history(history), hits, judgement, answer, passages)
 
     def stream(
         self, question: str, history: Sequence[str] = (), sources: Sequence[str] = ()

@@ -35,6 +35,37 @@ SIBLING_MARK = "、"
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 
 
+REFUSED_NO_PASSAGE = "no passage to read"
+REFUSED_UNLIKELY = "the abstention model judges the best span unlikely to be right"
+REFUSED_YEAR = "the year asked about is not in the passage"
+REFUSED_UNGROUNDED = "the answer failed the figure-grounding check"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the reader found in the passages it read, and the abstention model's and year check's decision."""
+
+    spans: tuple[Span, ...]  # each read passage's best span, in passage order (a passage may have none)
+    best: Span | None  # the span with the widest margin over "no answer"
+    features: dict[str, float]  # what the abstention model saw for `best`
+    probability: float | None  # P(best is right); None without an abstention model
+    threshold: float | None
+    refused: str  # one of the REFUSED_* reasons, or "" when `best` may be given
+
+    def why(self, hits: Sequence[Hit]) -> dict:
+        """The answer's `why`: the span, its margin, the features, the probability and threshold."""
+        if self.best is None:
+            return {}
+        why: dict = {
+            "span": hits[self.best.passage].chunk.text[self.best.start : self.best.end],
+            "margin": round(self.best.margin, 3),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+        }
+        if self.probability is not None:
+            why["p_right"], why["threshold"] = round(self.probability, 4), self.threshold
+        return why
+
+
 @dataclass(frozen=True)
 class ReaderPolicy:
     """How the reader's scores become an answer or a refusal (fitted by training/calibrate_reader.py)."""
@@ -119,31 +150,39 @@ class ReaderAnswerer:
         spans = self.reader.read(query.text, [h.chunk.text for h in read], [header(h) for h in read])
         return (max(spans, key=lambda s: s.margin) if spans else None), spans
 
-    def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
+    def judge(self, query: Query, hits: Sequence[Hit]) -> Judgement:
+        """Read the top passages and decide: the best span and whether it may be given, or why not."""
         best, spans = self.best_span(query, hits)
-        if best is None:
-            return self.abstain(query, hits, "no passage to read")
-        features = evidence_features(query.text, best, spans, hits)
-        why: dict = {
-            "span": hits[best.passage].chunk.text[best.start : best.end],
-            "margin": round(best.margin, 3),
-            "features": {k: round(v, 4) for k, v in features.items()},
-        }
         model = self.policy.abstention
-        if model is not None:
-            why["p_right"], why["threshold"] = round(model.probability(features), 4), model.threshold
-            if why["p_right"] < model.threshold:
-                return self.abstain(
-                    query, hits, "the abstention model judges the best span unlikely to be right", why
-                )
-        hit = hits[best.passage]
-        if not self._years_hold(query, hit):
-            return self.abstain(query, hits, "the year asked about is not in the passage", why)
+        threshold = model.threshold if model is not None else None
+        if best is None:
+            return Judgement(tuple(spans), None, {}, None, threshold, REFUSED_NO_PASSAGE)
+        features = evidence_features(query.text, best, spans, hits)
+        probability = model.probability(features) if model is not None else None
+        refused = ""
+        # compared rounded, as `why` shows it, so that the shown probability and the decision agree
+        if model is not None and probability is not None and round(probability, 4) < model.threshold:
+            refused = REFUSED_UNLIKELY
+        elif not self._years_hold(query, hits[best.passage]):
+            refused = REFUSED_YEAR
+        return Judgement(tuple(spans), best, features, probability, threshold, refused)
+
+    def answer(self, query: Query, hits: Sequence[Hit], judgement: Judgement) -> Answer:
+        """The answer or refusal that `judgement` (of these hits) leads to."""
+        best = judgement.best
+        if best is None:
+            return self.abstain(query, hits, judgement.refused)
+        why = judgement.why(hits)
+        if judgement.refused:
+            return self.abstain(query, hits, judgement.refused, why)
         try:
-            return self.compose(query, hits, hit, best, why)
+            return self.compose(query, hits, hits[best.passage], best, why)
         except GroundingError as exc:  # never show an ungrounded figure
             log.error("reader answer failed the grounding check (%s) for %r", exc, query.original)
-            return self.abstain(query, hits, "the answer failed the figure-grounding check", why)
+            return self.abstain(query, hits, REFUSED_UNGROUNDED, why)
+
+    def generate(self, query: Query, hits: Sequence[Hit]) -> Answer:
+        return self.answer(query, hits, self.judge(query, hits))
 
     def accepts(self, query: Query, best: Span, spans: Sequence[Span], hits: Sequence[Hit]) -> bool:
         """Whether `best` would be given as the answer (the abstention model and the year check)."""

@@ -173,6 +173,38 @@ def test_check_empty_claim(use_env, capsys) -> None:
     assert "error" in json.loads(capsys.readouterr().out)
 
 
+def test_explain_prints_scores_threshold_reason_and_answer(use_env, capsys) -> None:
+    assert main(["explain", "商丘的地铁几号线开通了？"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "问题 question: 商丘的地铁几号线开通了?"
+    header = lines.index(
+        next(line for line in lines if line.split()[:5] == ["rank", "fused", "dense", "lexical", "margin"])
+    )
+    rows = [line.split() for line in lines[header + 1 :: 2][:8]]
+    assert [int(r[0]) for r in rows] == list(range(1, 9))
+    assert all(float(r[1]) > 0 for r in rows) and sum("*" in " ".join(r) for r in rows) == 1
+    assert any(line.startswith("阅读前 5 段") and "阈值 threshold 0.25" in line for line in lines)
+    assert any(line.startswith("原因：") and "低于阈值 0.25，拒答" in line for line in lines)
+    assert any(line.startswith("Reason: ") and "below the threshold 0.25" in line for line in lines)
+    assert lines[-1].startswith("回答 answer: 《2023年商丘市政府工作报告》中没有找到")
+
+
+def test_explain_json_is_the_engines_explanation(use_env, capsys, engine) -> None:
+    args = ["那科技型中小企业呢？", "--history", "国家高新技术企业要达到多少家？"]
+    assert main(["explain", "--json", *args]) == 0
+    data = json.loads(capsys.readouterr().out)
+    expected = engine.explain("那科技型中小企业呢？", ["国家高新技术企业要达到多少家？"]).to_dict()
+    for d in (data, expected):
+        d["answer"].pop("latency_ms")
+    assert data == expected
+    assert data["standalone_question"].startswith("科技型中小企业") and "400" in data["answer"]["answer"]
+
+
+def test_explain_empty_question_exits_cleanly(use_env, capsys) -> None:
+    assert main(["explain", "--json", " "]) == 2
+    assert "请输入一个问题" in json.loads(capsys.readouterr().out)["error"]
+
+
 def test_answer_writes_exactly_the_results_contract(use_env, tmp_path, capsys, report_text) -> None:
     questions, results = tmp_path / "q.jsonl", tmp_path / "r.jsonl"
     questions.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in ITEMS), encoding="utf-8")

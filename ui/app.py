@@ -1,4 +1,5 @@
-"""The page: header with the language toggle, then the chat, fact-check, evaluation, figures and staff tabs."""
+"""The page: header with the language toggle, then the chat, fact-check, evaluation, figures, retrieval test and
+staff tabs."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.lockdown import RequestGuard, blocked_paths
 from ui.render import esc, render_chat
+from ui.retrieval_test import build_retrieval_test_tab
 from ui.staff import staff_credentials
 
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
@@ -65,6 +67,8 @@ def build_app(
                 gr.Tab(t("tab_figures"), id="figures", elem_id="rq-tab-figures"), label="tab_figures"
             ):
                 figures = build_figures_tab(holder, tr, lang)
+            with tr.add(gr.Tab(t("tab_rt"), id="retrieval", elem_id="rq-tab-rt"), label="tab_rt"):
+                build_retrieval_test_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_staff"), id="staff", elem_id="rq-tab-staff"), label="tab_staff"):
                 build_staff_tab(holder, store, credentials, tr, lang)
 

@@ -132,6 +132,40 @@ LABELS: dict[str, tuple[str, str]] = {
     "fb_export": ("导出 CSV 和 JSONL", "Export CSV and JSONL"),
     "tab_kb": ("知识库", "Knowledge"),
     "tab_fb": ("反馈", "Feedback"),
+    "tab_rt": ("检索测试", "Retrieval test"),
+    "rt_hint": (
+        "输入问题（追问时可在下方填写之前的问题），查看检索到的段落、各项分数，以及作答或拒答的原因。",
+        "Type a question (for a follow-up, the earlier questions below) to see the passages found, every "
+        "score, and why the answer was given or refused.",
+    ),
+    "rt_history": (
+        "之前的问题（可选，每行一个，用于追问）",
+        "Earlier questions (optional, one per line, for follow-ups)",
+    ),
+    "rt_run": ("检索测试", "Run the test"),
+    "rt_searched": ("实际检索的问题：{q}", "Question searched: {q}"),
+    "rt_asked": ("原问题：{q}", "As asked: {q}"),
+    "rt_reader_note": (
+        "按融合分排序；阅读模型只读前 {n} 段。分数为 0 表示该路检索未召回此段。",
+        "Ranked by the fused score; the reader reads the top {n} passages. A score of 0: that retriever did "
+        "not return the passage.",
+    ),
+    "rt_rank": ("排名", "Rank"),
+    "rt_passage": ("段落（阅读片段已标出）", "Passage (reader's span marked)"),
+    "rt_fused": ("融合分", "Fused"),
+    "rt_dense": ("向量分", "Dense"),
+    "rt_lexical": ("词法分（BM25）", "Lexical (BM25)"),
+    "rt_margin": ("阅读分（片段减无答案）", "Reader score (span − no answer)"),
+    "rt_margin_detail": ("片段分 {s}，无答案分 {n}", "span score {s}, no-answer score {n}"),
+    "rt_span": ("阅读片段", "Reader's span"),
+    "rt_best": ("最佳片段", "best span"),
+    "rt_not_read": ("未阅读", "not read"),
+    "rt_no_span": ("无片段", "no span"),
+    "rt_threshold": ("最佳片段概率 {p}，拒答阈值 {t}", "Best span probability {p}, refusal threshold {t}"),
+    "rt_answered": ("作答", "Answered"),
+    "rt_refused": ("拒答", "Refused"),
+    "rt_reason": ("原因：", "Reason:"),
+    "rt_answer": ("回答（与问答页相同）：", "Answer (as the chat gives it):"),
 }
 
 

@@ -8,12 +8,12 @@ from ui.app import build_app, launch_options
 from ui.i18n import LABELS, t
 
 
-def test_build_app_exposes_ask_and_check(shared_holder, store, tmp_path):
+def test_build_app_exposes_ask_check_and_explain(shared_holder, store, tmp_path):
     app = build_app(
         shared_holder, shared_holder.settings, store, staff=("u", "p"), public_set=tmp_path / "none"
     )
     named = {fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"}
-    assert named == {"ask", "check"}
+    assert named == {"ask", "check", "explain"}
 
 
 def test_build_app_without_staff_login(shared_holder, store):
