@@ -104,7 +104,12 @@ class Engine:
         """A staff correction answering this question (or a close paraphrase) whose passage is still indexed."""
         if self.corrections is None:
             return None
-        for correction, score in self.corrections.candidates(query.standalone):
+        try:
+            candidates = self.corrections.candidates(query.standalone)
+        except Exception:  # a broken corrections file must not stop questions being answered
+            log.exception("corrections could not be read; answering without them")
+            return None
+        for correction, score in candidates:
             if query.sources and correction.source not in query.sources:
                 continue
             answer = corrected_answer(

@@ -45,7 +45,8 @@ def test_a_staff_correction_answers_the_question_again_verified(open_page, staff
     page.locator("#rq-corr-passage input").click()
     page.get_by_role("option").first.click()
     page.wait_for_function(
-        "document.querySelector('#rq-corr-evidence textarea').value.includes('森林抚育44.5万亩')", timeout=60_000
+        "document.querySelector('#rq-corr-evidence textarea').value.includes('森林抚育44.5万亩')",
+        timeout=60_000,
     )
     page.click("#rq-corr-save")
     page.wait_for_selector("#rq-corr-status .rq-msg-ok", timeout=60_000)

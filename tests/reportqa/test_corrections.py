@@ -140,3 +140,16 @@ def test_the_engine_answers_a_corrected_question_from_the_correction(hash_engine
     store.add("计划建成多少套人才公寓？", "人才公寓2000套。", "建成人才公寓2000套", "removed.txt")
     answer = hash_engine.ask("计划建成多少套人才公寓？")
     assert not answer.verified and "2000" in answer.text
+
+
+def test_a_broken_corrections_store_does_not_stop_answers(hash_engine, tmp_path, monkeypatch):
+    store = CorrectionStore(tmp_path / "broken.sqlite3")
+    (tmp_path / "broken.sqlite3").unlink()
+    (tmp_path / "broken.sqlite3").mkdir()  # every read now fails
+    monkeypatch.setattr(
+        hash_engine,
+        "corrections",
+        CorrectionMatcher(store, hash_engine.retriever.embedder, load_calibration()),
+    )
+    answer = hash_engine.ask("计划建成多少套人才公寓？")
+    assert not answer.verified and "2000" in answer.text
