@@ -29,6 +29,7 @@ def stderr_progress(total: int, label: str):
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from reportqa.corrections import CorrectionStore
     from reportqa.engine import build_engine
     from reportqa.settings import Settings
     from ui.app import build_app, launch_options, queue_options, tune_queue, warm_up_gradio
@@ -38,7 +39,8 @@ def main() -> None:
     settings = Settings()
     ignore_env_allowed_paths()
     local_only_warning(settings.server_host)
-    engine = build_engine(settings, progress=stderr_progress)
+    corrections = CorrectionStore(settings.corrections_path)
+    engine = build_engine(settings, progress=stderr_progress, corrections=corrections)
     logging.getLogger("reportqa").info("warmed up in %.1f s", engine.warm_up())
     warm_up_gradio()
     app = build_app(EngineHolder(engine, settings), settings)

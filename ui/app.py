@@ -7,6 +7,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from reportqa.conversations import ConversationLog, open_log
+from reportqa.corrections import CorrectionStore
 from reportqa.feedback import FeedbackStore
 from reportqa.runs import RunStore
 from reportqa.settings import Settings
@@ -34,12 +36,21 @@ def build_app(
     store: FeedbackStore | None = None,
     staff: tuple[str, str] | None | bool = False,
     public_set: Path = PUBLIC_SET,
+    conversations: ConversationLog | None | bool = False,
 ) -> gr.Blocks:
-    """The whole page; `staff` is (user, password), None for off, or False to read the environment."""
+    """The whole page; `staff` is (user, password), None for off, or False to read the environment;
+    `conversations` is a log, None for none, or False for the one the settings ask for. Staff corrections are
+    the engine's own store (build_engine(..., corrections=...)), when it has one."""
     from ui.staff_tab import build_staff_tab
 
     store = store or FeedbackStore(settings.data_dir / "feedback.sqlite3")
     runs = RunStore(settings.runs_path, settings.eval_runs_kept)
+    if conversations is False:
+        conversations = open_log(
+            settings.conversations_path, settings.conversation_log, settings.conversation_retention_days
+        )
+    matcher = getattr(holder.engine, "corrections", None)
+    corrections: CorrectionStore | None = matcher.store if matcher is not None else None
     credentials = staff_credentials() if staff is False else staff
     tr = Translator()
     # Anyone may post to Gradio's upload route, so uploaded files are swept out of its cache every half hour.
@@ -58,7 +69,7 @@ def build_app(
             )
         with gr.Tabs(elem_id="rq-tabs", overflow_behavior="wrap"):
             with tr.add(gr.Tab(t("tab_chat"), id="chat", elem_id="rq-tab-chat"), label="tab_chat"):
-                chat = build_chat_tab(holder, store, tr, lang)
+                chat = build_chat_tab(holder, store, tr, lang, conversations or None)
             with tr.add(gr.Tab(t("tab_check"), id="check", elem_id="rq-tab-check"), label="tab_check"):
                 build_factcheck_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_eval"), id="eval", elem_id="rq-tab-eval"), label="tab_eval"):
@@ -70,7 +81,7 @@ def build_app(
             with tr.add(gr.Tab(t("tab_rt"), id="retrieval", elem_id="rq-tab-rt"), label="tab_rt"):
                 build_retrieval_test_tab(holder, tr, lang)
             with tr.add(gr.Tab(t("tab_staff"), id="staff", elem_id="rq-tab-staff"), label="tab_staff"):
-                build_staff_tab(holder, store, credentials, tr, lang)
+                build_staff_tab(holder, store, credentials, tr, lang, corrections, conversations or None)
 
         def relabel(lg, turns, query, kind, region):
             from ui.figures import current_frame

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from reportqa.conversations import ConversationLog
 from reportqa.engine import clean_question
 from reportqa.feedback import FeedbackStore
 from reportqa.models import QuestionError
@@ -60,8 +61,25 @@ def shown(question: str, limit: int) -> str:
     return question if len(question) <= limit else f"{question[:limit]}…"
 
 
-def respond(holder: EngineHolder, question: str, turns: list[dict], lang: str) -> Iterator[tuple]:
-    """Stream (chat html, turns, cleared question box) while the engine answers."""
+def log_turn(conversations: ConversationLog | None, answer, channel: str) -> int | None:
+    """Write an answered turn to the conversation log (when there is one); a failing log never fails the chat."""
+    if conversations is None or answer is None:
+        return None
+    try:
+        return conversations.add(answer, channel)
+    except Exception:
+        log.exception("conversation log: the turn was not written")
+        return None
+
+
+def respond(
+    holder: EngineHolder,
+    question: str,
+    turns: list[dict],
+    lang: str,
+    conversations: ConversationLog | None = None,
+) -> Iterator[tuple]:
+    """Stream (chat html, turns, cleared question box) while the engine answers; the final answer is logged."""
     if is_blank(question):
         gr.Warning(t("question_hint", lang))
         yield render_chat(turns, lang), turns, ""
@@ -77,6 +95,10 @@ def respond(holder: EngineHolder, question: str, turns: list[dict], lang: str) -
     try:
         for answer in stream_with_limit(lambda: engine.stream(question, history), limit):
             turns = [*turns[:-1], {**turns[-1], "answer": answer}]
+            yield render_chat(turns, lang), turns, ""
+        log_id = log_turn(conversations, turns[-1]["answer"], "chat")
+        if log_id is not None:
+            turns = [*turns[:-1], {**turns[-1], "log_id": log_id}]
             yield render_chat(turns, lang), turns, ""
     except Exception as exc:  # whatever goes wrong becomes a message in the chat, never a traceback
         turns = [*turns[:-1], {**turns[-1], "answer": None, "error": failure_message(exc, lang)}]
@@ -133,6 +155,7 @@ def rate(
     rating: str,
     comment: str,
     lang: str,
+    conversations: ConversationLog | None = None,
 ) -> str:
     """Store a 👍/👎 (with the optional comment) for answer number `turn`; returns the status HTML."""
     if not 0 <= turn < len(turns) or turns[turn].get("answer") is None or rating not in ("up", "down"):
@@ -147,11 +170,19 @@ def rate(
         answer.standalone_question,
         answer_settings(holder, answer),
     )
+    if conversations is not None and turns[turn].get("log_id"):
+        conversations.rate(int(turns[turn]["log_id"]), rating)
     return render_notice(t("thanks", lang))
 
 
 def on_chat_click(
-    holder: EngineHolder, store: FeedbackStore, data: dict, turns: list[dict], comment: str, lang: str
+    holder: EngineHolder,
+    store: FeedbackStore,
+    data: dict,
+    turns: list[dict],
+    comment: str,
+    lang: str,
+    conversations: ConversationLog | None = None,
 ) -> tuple:
     """Dispatch a click inside the chat: a citation opens the report view, a thumb stores feedback."""
     try:
@@ -160,7 +191,8 @@ def on_chat_click(
             return show_citation(holder, turns, turn, int(data.get("n") or 0), lang), gr.skip(), gr.skip()
         if kind == "rate":
             comment = clean_comment(comment)
-            return gr.skip(), rate(store, holder, turns, turn, str(data.get("rating")), comment, lang), ""
+            status = rate(store, holder, turns, turn, str(data.get("rating")), comment, lang, conversations)
+            return gr.skip(), status, ""
     except Exception:  # a forged click payload gets a message, not a traceback
         log.exception("chat click failed: %r", data)
         return gr.skip(), render_notice(t("failed", lang), "error"), gr.skip()
@@ -186,21 +218,33 @@ def api_history(holder: EngineHolder, history) -> list[str]:
     return [clean_question(h, holder.settings.max_question_chars) for h in recent if str(h or "").strip()]
 
 
-def api_ask(holder: EngineHolder, question: str, history: list[str] | None = None) -> tuple[str, dict]:
-    """The answer text and a JSON object with the citations and the searched-for question."""
+def api_ask(
+    holder: EngineHolder,
+    question: str,
+    history: list[str] | None = None,
+    conversations: ConversationLog | None = None,
+) -> tuple[str, dict]:
+    """The answer text and a JSON object with the citations and the searched-for question (the turn is logged)."""
     try:
         turns = api_history(holder, history)
         engine = holder.engine
         answer = call_with_limit(lambda: engine.ask(question, turns), holder.settings.event_timeout_s)
     except Exception as exc:
         raise gr.Error(failure_message(exc, None), print_exception=False) from exc
+    log_turn(conversations, answer, "api")
     data = answer.to_dict()
     return answer.text, {
-        k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice")
+        k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice", "verified")
     }
 
 
-def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, lang: gr.State) -> dict:
+def build_chat_tab(
+    holder: EngineHolder,
+    store: FeedbackStore,
+    tr: Translator,
+    lang: gr.State,
+    conversations: ConversationLog | None = None,
+) -> dict:
     """Lay out the chat tab and wire its events; returns the components the app needs."""
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_classes="rq-chat-row"):
@@ -256,7 +300,7 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
             )
 
     def stream_answer(q, ts, lg):
-        yield from respond(holder, q, ts, lg)
+        yield from respond(holder, q, ts, lg, conversations)
 
     ask_args = {
         "fn": stream_answer,
@@ -278,7 +322,7 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
     )
 
     def clicked(ts, cm, lg, evt: gr.EventData):
-        return on_chat_click(holder, store, dict(evt._data or {}), ts, cm, lg)
+        return on_chat_click(holder, store, dict(evt._data or {}), ts, cm, lg, conversations)
 
     chat.click(
         clicked,
@@ -290,7 +334,7 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
 
     def ask_api(question: str, history: list[str] | None = None) -> tuple[str, dict]:
         """Ask the report a question; returns the answer text and {citations, standalone_question, ...}."""
-        return api_ask(holder, question, history)
+        return api_ask(holder, question, history, conversations)
 
     gr.api(ask_api, api_name="ask")
     return {"chat": chat, "turns": turns, "report": report}

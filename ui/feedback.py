@@ -1,4 +1,4 @@
-"""The feedback review panel (staff): the latest ratings and an export to CSV and JSONL."""
+"""The feedback review panel (staff): the latest ratings (or only the 👎 ones) and an export to CSV and JSONL."""
 
 from __future__ import annotations
 
@@ -12,14 +12,33 @@ from reportqa.feedback import FeedbackStore
 from ui.i18n import Translator, t
 from ui.render import render_notice
 
-COLUMNS = ["time", "rating", "comment", "question", "answer", "citations"]
+COLUMNS = ["id", "time", "rating", "comment", "question", "answer", "citations"]
 
 
-def feedback_frame(store: FeedbackStore, limit: int = 200) -> pd.DataFrame:
+def citations_summary(citations: list, width: int = 60) -> str:
+    """The cited passages in one cell: '[n] section: text…' per line."""
+    lines = []
+    for c in citations:
+        text = str(c.get("text", ""))
+        lines.append(
+            f"[{c.get('n')}] {c.get('section', '')}: {text[:width]}{'…' if len(text) > width else ''}"
+        )
+    return "\n".join(lines)
+
+
+def feedback_frame(store: FeedbackStore, limit: int = 200, down_only: bool = False) -> pd.DataFrame:
     """The newest entries as plain-text rows."""
     rows = [
-        [e.time, "👍" if e.rating == "up" else "👎", e.comment, e.question, e.answer, len(e.citations)]
-        for e in store.entries(limit)
+        [
+            e.id,
+            e.time,
+            "👍" if e.rating == "up" else "👎",
+            e.comment,
+            e.question,
+            e.answer,
+            citations_summary(e.citations),
+        ]
+        for e in store.entries(limit, rating="down" if down_only else None)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -40,6 +59,9 @@ def export_feedback(store: FeedbackStore) -> list[str]:
 def build_feedback_panel(store: FeedbackStore, staff_ok: gr.State, tr: Translator, lang: gr.State) -> dict:
     """Lay out the feedback panel and wire its events."""
     summary = gr.HTML("", elem_id="rq-fb-summary")
+    down_only = tr.add(
+        gr.Checkbox(False, label=t("fb_down_only"), elem_id="rq-fb-down"), label="fb_down_only"
+    )
     table = tr.add(
         gr.Dataframe(
             headers=COLUMNS,
@@ -56,13 +78,14 @@ def build_feedback_panel(store: FeedbackStore, staff_ok: gr.State, tr: Translato
         export = tr.add(gr.Button(t("fb_export"), elem_id="rq-fb-export"), value="fb_export")
     files = gr.File(file_count="multiple", interactive=False, elem_id="rq-fb-files", show_label=False)
 
-    def on_refresh(ok, lg):
+    def on_refresh(ok, lg, down=False):
         if not ok:
             return render_notice(t("login_needed", lg), "error"), gr.skip()
-        return feedback_summary(store), feedback_frame(store)
+        return feedback_summary(store), feedback_frame(store, down_only=bool(down))
 
-    refresh.click(on_refresh, [staff_ok, lang], [summary, table], api_visibility="private")
+    for event in (refresh.click, down_only.change):
+        event(on_refresh, [staff_ok, lang, down_only], [summary, table], api_visibility="private")
     export.click(
         lambda ok: export_feedback(store) if ok else gr.skip(), staff_ok, files, api_visibility="private"
     )
-    return {"refresh": on_refresh, "outputs": [summary, table]}
+    return {"refresh": on_refresh, "outputs": [summary, table], "button": refresh}

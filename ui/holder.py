@@ -23,7 +23,9 @@ class EngineHolder:
         with self._lock:
             # Reuse the loaded embedding model: a rebuild then only embeds passages it has not seen.
             embedder = getattr(self.engine.retriever, "embedder", None)
-            engine = self._build(self.settings, progress=progress, rebuild=force, embedder=embedder)
+            matcher = getattr(self.engine, "corrections", None)  # staff corrections stay in use
+            extra = {"corrections": matcher.store} if matcher is not None else {}
+            engine = self._build(self.settings, progress=progress, rebuild=force, embedder=embedder, **extra)
             self.engine = engine
             return engine
 

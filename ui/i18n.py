@@ -166,6 +166,62 @@ LABELS: dict[str, tuple[str, str]] = {
     "rt_refused": ("拒答", "Refused"),
     "rt_reason": ("原因：", "Reason:"),
     "rt_answer": ("回答（与问答页相同）：", "Answer (as the chat gives it):"),
+    # Staff corrections and the conversation log
+    "verified": ("已人工核对", "Verified by staff"),
+    "fb_down_only": ("只看“没帮助”", "Only “Not helpful”"),
+    "fb_pick": ("选择一条“没帮助”的反馈来纠正", "Pick a “Not helpful” rating to correct"),
+    "fb_comment": ("评论", "Comment"),
+    "fb_answer": ("当时的回答", "Answer given"),
+    "corr_head": ("记录正确答案", "Record the correct answer"),
+    "corr_question": (
+        "问题（相同或相近的问题都会用这条纠正作答）",
+        "Question (the same and close questions get this)",
+    ),
+    "corr_answer": (
+        "正确答案（其中的数字必须出现在依据原文中）",
+        "Correct answer (its figures must be in the evidence)",
+    ),
+    "corr_evidence": (
+        "依据原文：从报告中原样粘贴一句，或在下方选择段落",
+        "Evidence: paste a sentence exactly as the report has it, or pick a passage below",
+    ),
+    "corr_find": ("在当前索引中查找段落（关键词）", "Find passages in the current index (words)"),
+    "corr_find_button": ("查找", "Find"),
+    "corr_passage": ("段落（选中后填入依据原文）", "Passage (picking one fills the evidence)"),
+    "corr_save": ("保存纠正", "Save correction"),
+    "corr_saved": (
+        "已保存纠正 #{n}：相同或相近的问题将以“已人工核对”的答案回答。",
+        "Correction #{n} saved: the same and close questions now get it, marked “Verified by staff”.",
+    ),
+    "corr_table": ("已记录的纠正", "Corrections"),
+    "corr_retire_id": ("要停用的纠正编号", "Id of the correction to retire"),
+    "corr_retire": ("停用", "Retire"),
+    "corr_retired": ("已停用纠正 #{n}。", "Correction #{n} retired."),
+    "corr_unknown": ("没有这一编号的纠正。", "There is no such correction."),
+    "corr_export": ("导出为评测题集 (JSONL)", "Export as an evaluation set (JSONL)"),
+    "corr_ok": ("使用中", "in use"),
+    "corr_missing": (
+        "原文已不在索引中，不会显示给用户",
+        "its passage is no longer in the index: not shown to users",
+    ),
+    "corr_stale": (
+        "{n} 条纠正的原文已不在当前索引中，不会显示给用户，请核对。",
+        "{n} correction(s) rest on text no longer in the index and are not shown to users: please review.",
+    ),
+    "tab_log": ("对话记录", "Conversations"),
+    "log_refused": ("只看拒答", "Refused only"),
+    "log_down": ("只看“没帮助”", "“Not helpful” only"),
+    "log_refresh": ("刷新", "Refresh"),
+    "log_export": ("导出 CSV 和 JSONL", "Export CSV and JSONL"),
+    "log_table": ("对话记录", "Conversation turns"),
+    "log_summary": (
+        "显示 {n} 条，每条保留 {days} 天（不记录 IP 地址）",
+        "{n} shown; each kept {days} days (no IP addresses)",
+    ),
+    "log_off": (
+        "对话记录已关闭（REPORTQA_CONVERSATION_LOG=false）。",
+        "The conversation log is off (REPORTQA_CONVERSATION_LOG=false).",
+    ),
 }
 
 

@@ -66,6 +66,8 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
         parts.append(
             f'<div class="rq-searched">{esc(t("searched", lang, q=answer.standalone_question))}</div>'
         )
+    if answer.verified:
+        parts.append(f'<div class="rq-verified">✔ {esc(t("verified", lang))}</div>')
     cls = "rq-text rq-abstained" if answer.abstained else "rq-text"
     parts.append(f'<div class="{cls}">{answer_text(answer, turn)}</div>')
     if answer.notice:

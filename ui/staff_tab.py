@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
+from reportqa.conversations import ConversationLog
+from reportqa.corrections import CorrectionStore
 from reportqa.feedback import FeedbackStore
+from ui.conversations import build_log_panel
+from ui.corrections import build_corrections_section
 from ui.feedback import build_feedback_panel
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
@@ -19,6 +23,8 @@ def build_staff_tab(
     credentials: tuple[str, str] | None,
     tr: Translator,
     lang: gr.State,
+    corrections: CorrectionStore | None = None,
+    conversations: ConversationLog | None = None,
 ) -> None:
     """Login form; the panels appear only after a successful login (and every action re-checks it)."""
     staff_ok = gr.State(False)
@@ -46,6 +52,19 @@ def build_staff_tab(
                 knowledge = build_knowledge_panel(holder, staff_ok, tr, lang)
             with tr.add(gr.Tab(t("tab_fb"), elem_id="rq-tab-fb"), label="tab_fb"):
                 feedback = build_feedback_panel(store, staff_ok, tr, lang)
+                fixes = (
+                    build_corrections_section(holder, store, corrections, staff_ok, tr, lang)
+                    if corrections is not None
+                    else {"refresh": lambda ok, lg: (), "outputs": []}
+                )
+            with tr.add(gr.Tab(t("tab_log"), elem_id="rq-tab-log"), label="tab_log"):
+                logs = build_log_panel(conversations, staff_ok, tr, lang)
+    if fixes["outputs"]:
+        feedback["button"].click(
+            fixes["refresh"], [staff_ok, lang], fixes["outputs"], api_visibility="private"
+        )
+
+    panels = [*knowledge["outputs"], *feedback["outputs"], *fixes["outputs"], *logs["outputs"]]
 
     def on_login(u, p, lg):
         if not check_login(u, p, credentials):
@@ -55,7 +74,7 @@ def build_staff_tab(
                 gr.update(),
                 gr.update(visible=False),
                 "",
-                *[gr.skip()] * 6,
+                *[gr.skip()] * len(panels),
             )
         return (
             True,
@@ -65,9 +84,11 @@ def build_staff_tab(
             "",
             *knowledge["refresh"](),
             *feedback["refresh"](True, lg),
+            *fixes["refresh"](True, lg),
+            *logs["refresh"](True, lg),
         )
 
-    outputs = [staff_ok, message, login_row, panel, password, *knowledge["outputs"], *feedback["outputs"]]
+    outputs = [staff_ok, message, login_row, panel, password, *panels]
     login.click(on_login, [user, password, lang], outputs, api_visibility="private")
     password.submit(on_login, [user, password, lang], outputs, api_visibility="private")
     logout.click(
