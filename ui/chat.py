@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import gradio as gr
 
@@ -78,8 +78,10 @@ def respond(
     turns: list[dict],
     lang: str,
     conversations: ConversationLog | None = None,
+    sources: Sequence[str] = (),
 ) -> Iterator[tuple]:
-    """Stream (chat html, turns, cleared question box) while the engine answers; the final answer is logged."""
+    """Stream (chat html, turns, cleared question box) while the engine answers; the final answer is logged.
+    `sources`: the report picked in the selector (none: the engine scopes by what the question names)."""
     if is_blank(question):
         gr.Warning(t("question_hint", lang))
         yield render_chat(turns, lang), turns, ""
@@ -93,7 +95,7 @@ def respond(
     yield render_chat(turns, lang), turns, ""
     engine, limit = holder.engine, holder.settings.event_timeout_s
     try:
-        for answer in stream_with_limit(lambda: engine.stream(question, history), limit):
+        for answer in stream_with_limit(lambda: engine.stream(question, history, sources), limit):
             turns = [*turns[:-1], {**turns[-1], "answer": answer}]
             yield render_chat(turns, lang), turns, ""
         log_id = log_turn(conversations, turns[-1]["answer"], "chat")
@@ -223,12 +225,17 @@ def api_ask(
     question: str,
     history: list[str] | None = None,
     conversations: ConversationLog | None = None,
+    report: str | None = None,
 ) -> tuple[str, dict]:
-    """The answer text and a JSON object with the citations and the searched-for question (the turn is logged)."""
+    """The answer text and a JSON object with the citations and the searched-for question (the turn is logged);
+    `report` limits the answer to one report (a file name of the knowledge folder)."""
     try:
         turns = api_history(holder, history)
         engine = holder.engine
-        answer = call_with_limit(lambda: engine.ask(question, turns), holder.settings.event_timeout_s)
+        sources = picked_report(holder, report)
+        answer = call_with_limit(
+            lambda: engine.ask(question, turns, sources), holder.settings.event_timeout_s
+        )
     except Exception as exc:
         raise gr.Error(failure_message(exc, None), print_exception=False) from exc
     log_turn(conversations, answer, "api")
@@ -236,6 +243,22 @@ def api_ask(
     return answer.text, {
         k: data[k] for k in ("citations", "standalone_question", "abstained", "mode", "notice", "verified")
     }
+
+
+def report_choices(holder: EngineHolder, lang: str = "zh") -> list[tuple[str, str]]:
+    """The report selector: "every report" (scoped by what the question names), then each report by title."""
+    everyone = t("report_all", lang)
+    return [(everyone, "")] + [(d.title or d.source, d.source) for d in holder.engine.documents]
+
+
+def picked_report(holder: EngineHolder, report: str | None) -> tuple[str, ...]:
+    """The sources for a picked report; an unknown one is refused with the list of names."""
+    if not report:
+        return ()
+    known = {d.source for d in holder.engine.documents}
+    if report not in known:
+        raise QuestionError(f"没有这份报告：{report}。 (No such report; known: {', '.join(sorted(known))})")
+    return (report,)
 
 
 def build_chat_tab(
@@ -251,6 +274,17 @@ def build_chat_tab(
         with gr.Column(scale=3, min_width=300):
             chat = gr.HTML(
                 render_chat([]), elem_id="rq-chat", js_on_load=CHAT_JS, autoscroll=True, max_height=640
+            )
+            several = len(holder.engine.documents) > 1
+            report_pick = tr.add(
+                gr.Dropdown(
+                    report_choices(holder),
+                    value="",
+                    label=t("report_pick"),
+                    elem_id="rq-report-pick",
+                    visible=several,
+                ),
+                label="report_pick",
             )
             with gr.Row(elem_classes="rq-ask-row"):
                 question = tr.add(
@@ -299,12 +333,16 @@ def build_chat_tab(
                 label=t("report"),
             )
 
-    def stream_answer(q, ts, lg):
-        yield from respond(holder, q, ts, lg, conversations)
+    def stream_answer(q, ts, lg, rp):
+        try:
+            sources = picked_report(holder, rp)
+        except QuestionError:
+            sources = ()  # the picked report was removed since the page loaded: every report
+        yield from respond(holder, q, ts, lg, conversations, sources)
 
     ask_args = {
         "fn": stream_answer,
-        "inputs": [question, turns, lang],
+        "inputs": [question, turns, lang, report_pick],
         "outputs": [chat, turns, question],
         "api_visibility": "private",
         "show_progress": "hidden",
@@ -332,9 +370,12 @@ def build_chat_tab(
         show_progress="hidden",
     )
 
-    def ask_api(question: str, history: list[str] | None = None) -> tuple[str, dict]:
-        """Ask the report a question; returns the answer text and {citations, standalone_question, ...}."""
-        return api_ask(holder, question, history, conversations)
+    def ask_api(
+        question: str, history: list[str] | None = None, report: str | None = None
+    ) -> tuple[str, dict]:
+        """Ask the reports a question (optionally one report, by file name); returns the answer text and
+        {citations, standalone_question, ...}."""
+        return api_ask(holder, question, history, conversations, report)
 
     gr.api(ask_api, api_name="ask")
-    return {"chat": chat, "turns": turns, "report": report}
+    return {"chat": chat, "turns": turns, "report": report, "report_pick": report_pick}

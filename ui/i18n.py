@@ -85,6 +85,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "eval_need_file": ("请先上传题集文件。", "Upload a question set first."),
     "fig_search": ("搜索（数字、单位、句子或章节）", "Search (figure, unit, sentence or section)"),
     "fig_kind": ("类型", "Kind"),
+    "report_pick": ("报告", "Report"),
+    "report_all": ("全部报告（按问题中的地区自动选择）", "All reports (chosen by the region asked about)"),
     "fig_region": ("地区（报告）", "Region (report)"),
     "fig_table": (
         "报告中的全部数字（点击一行查看原文）",

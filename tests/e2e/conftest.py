@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,16 +32,26 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
-    """Start `python app.py` once per session on a free port; the index is built in a tmp data folder."""
-    base = tmp_path_factory.mktemp("app")
-    knowledge = base / "knowledge"
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    for path in knowledge.iterdir():
-        path.chmod(0o644)
+def copy_knowledge(folders: list[Path], dest: Path) -> Path:
+    """One knowledge folder holding the documents of `folders`, their manifests merged."""
+    dest.mkdir(parents=True, exist_ok=True)
+    manifest: dict = {"documents": {}}
+    for folder in folders:
+        for path in folder.iterdir():
+            if path.name == "manifest.json":
+                manifest["documents"].update(json.loads(path.read_text(encoding="utf-8"))["documents"])
+            elif path.is_file():
+                shutil.copy(path, dest / path.name)
+                (dest / path.name).chmod(0o644)
+    (dest / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return dest
+
+
+@contextmanager
+def app_server(base: Path, knowledge: Path, **env: str) -> Iterator[str]:
+    """`python app.py` on a free port over `knowledge`, its index in base/data; yields the page's URL."""
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "REPORTQA_DATA_DIR": str(base / "data"),
         "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
@@ -49,12 +62,17 @@ def server(tmp_path_factory) -> str:
         "HF_HUB_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
+        **env,
     }
-    env.pop("REPORTQA_LLM_BASE_URL", None)
+    environment.pop("REPORTQA_LLM_BASE_URL", None)
     log = base / "app.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, str(ROOT / "app.py")],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -62,6 +80,14 @@ def server(tmp_path_factory) -> str:
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Start `python app.py` once per session on a free port; the index is built in a tmp data folder."""
+    base = tmp_path_factory.mktemp("app")
+    with app_server(base, copy_knowledge([ROOT / "knowledge"], base / "knowledge")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
