@@ -26,8 +26,10 @@ from ui.staff import staff_credentials
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 
 
-def header(lang: str) -> str:
-    return f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>"
+def header(lang: str, reports: int = 1) -> str:
+    """The page title: the bundled report's name, or a general one when several reports are loaded."""
+    title = t("title" if reports <= 1 else "title_many", lang)
+    return f"<h1>{esc(title)}</h1><p>{esc(t('subtitle', lang))}</p>"
 
 
 def build_app(
@@ -57,7 +59,9 @@ def build_app(
     with gr.Blocks(title=t("title"), analytics_enabled=False, delete_cache=(1800, 3600)) as app:
         lang = gr.State("zh")
         with gr.Row(elem_id="rq-top"):
-            title = gr.HTML(header("zh"), elem_id="rq-header", scale=1, min_width=260)
+            title = gr.HTML(
+                header("zh", len(holder.engine.documents)), elem_id="rq-header", scale=1, min_width=260
+            )
             toggle = gr.Radio(
                 [("中文", "zh"), ("English", "en")],
                 value="zh",
@@ -87,7 +91,8 @@ def build_app(
             from ui.figures import current_frame
 
             table = current_frame(holder, query, kind, region, lg)
-            return [lg, header(lg), render_chat(turns, lg), table, *tr.updates(lg)]
+            reports = len(holder.engine.documents)
+            return [lg, header(lg, reports), render_chat(turns, lg), table, *tr.updates(lg)]
 
         toggle.change(
             relabel,

@@ -9,6 +9,7 @@ import gradio as gr
 LANGS = ("zh", "en")
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("商丘市 2023 政府工作报告 · 问答助手", "Shangqiu 2023 Government Work Report · Q&A"),
+    "title_many": ("政府工作报告 · 问答助手", "Government Work Reports · Q&A"),
     "subtitle": (
         "只依据报告原文作答，每个回答都附出处；报告没有写的，助手会直说。",
         "Answers come only from the report, each with its source; if the report is silent, it says so.",
