@@ -24,8 +24,13 @@ class EngineHolder:
             # Reuse the loaded embedding model: a rebuild then only embeds passages it has not seen.
             embedder = getattr(self.engine.retriever, "embedder", None)
             engine = self._build(self.settings, progress=progress, rebuild=force, embedder=embedder)
-            self.engine = engine
-            return engine
+            previous, self.engine = self.engine, engine
+        # Questions already running on the previous engine finish on it (its build is gone from the catalogue,
+        # and a search there re-reads the new one); only its hold on the old build's files is let go.
+        close = getattr(previous, "close", None)
+        if close is not None and previous is not engine:
+            close()
+        return engine
 
     def document(self, source: str):
         """The served document called `source`, or None."""
