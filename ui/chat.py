@@ -200,8 +200,11 @@ def api_ask(holder: EngineHolder, question: str, history: list[str] | None = Non
     }
 
 
-def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, lang: gr.State) -> dict:
-    """Lay out the chat tab and wire its events; returns the components the app needs."""
+def build_chat_tab(
+    holder: EngineHolder, store: FeedbackStore, tr: Translator, lang: gr.State, api: bool = True
+) -> dict:
+    """Lay out the chat tab and wire its events (and the `ask` API unless `api` is False, for a second copy
+    of the chat such as the embeddable page); returns the components the app needs."""
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_classes="rq-chat-row"):
         with gr.Column(scale=3, min_width=300):
@@ -292,5 +295,6 @@ def build_chat_tab(holder: EngineHolder, store: FeedbackStore, tr: Translator, l
         """Ask the report a question; returns the answer text and {citations, standalone_question, ...}."""
         return api_ask(holder, question, history)
 
-    gr.api(ask_api, api_name="ask")
+    if api:
+        gr.api(ask_api, api_name="ask")
     return {"chat": chat, "turns": turns, "report": report}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
 import gradio as gr
 
 from reportqa.feedback import FeedbackStore
@@ -9,8 +12,17 @@ from ui.feedback import build_feedback_panel
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.knowledge import build_knowledge_panel
+from ui.login_throttle import LoginThrottle
 from ui.render import render_notice
 from ui.staff import check_login
+
+log = logging.getLogger(__name__)
+
+
+def client_key(request: gr.Request | None) -> str:
+    """Whom a login attempt comes from: the client's address (behind a proxy, the proxy's unless it forwards it)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
 
 
 def build_staff_tab(
@@ -19,8 +31,13 @@ def build_staff_tab(
     credentials: tuple[str, str] | None,
     tr: Translator,
     lang: gr.State,
+    throttle: LoginThrottle | None = None,
 ) -> None:
-    """Login form; the panels appear only after a successful login (and every action re-checks it)."""
+    """Login form; the panels appear only after a successful login (and every action re-checks it).
+
+    The panels start empty: what they show reaches the page only through the login callback."""
+    s = holder.settings
+    throttle = throttle or LoginThrottle(s.login_free_attempts, s.login_backoff_s, s.login_backoff_max_s)
     staff_ok = gr.State(False)
     if not credentials:
         tr.add(gr.Markdown(t("staff_off"), elem_id="rq-staff-off"), value="staff_off")
@@ -47,16 +64,35 @@ def build_staff_tab(
             with tr.add(gr.Tab(t("tab_fb"), elem_id="rq-tab-fb"), label="tab_fb"):
                 feedback = build_feedback_panel(store, staff_ok, tr, lang)
 
-    def on_login(u, p, lg):
+    def refused(message: str) -> tuple:
+        return (
+            False,
+            render_notice(message, "error"),
+            gr.update(),
+            gr.update(visible=False),
+            "",
+            *[gr.skip()] * 6,
+        )
+
+    def on_login(u, p, lg, request: gr.Request):
+        client = client_key(request)
+        wait = throttle.wait_s(client)
+        if wait > 0:  # not even checked: a locked-out client learns nothing about the password
+            log.warning("staff login from %s refused: locked out for %.0f s more", client, wait)
+            return refused(t("login_locked", lg, s=math.ceil(wait)))
         if not check_login(u, p, credentials):
-            return (
-                False,
-                render_notice(t("login_failed", lg), "error"),
-                gr.update(),
-                gr.update(visible=False),
-                "",
-                *[gr.skip()] * 6,
+            attempts = throttle.failed(client)
+            locked = attempts.locked_until - attempts.last
+            log.warning(
+                "staff login failed from %s (user %r, %d in a row%s)",
+                client,
+                str(u or "")[:64],
+                attempts.failures,
+                f", locked out for {locked:.0f} s" if locked else "",
             )
+            return refused(t("login_locked", lg, s=math.ceil(locked)) if locked else t("login_failed", lg))
+        throttle.succeeded(client)
+        log.info("staff login from %s", client)
         return (
             True,
             "",
@@ -70,9 +106,15 @@ def build_staff_tab(
     outputs = [staff_ok, message, login_row, panel, password, *knowledge["outputs"], *feedback["outputs"]]
     login.click(on_login, [user, password, lang], outputs, api_visibility="private")
     password.submit(on_login, [user, password, lang], outputs, api_visibility="private")
-    logout.click(
-        lambda: (False, gr.update(visible=True), gr.update(visible=False)),
+    logout.click(  # the panels are emptied too: nothing of them stays in the page
+        lambda: (
+            False,
+            gr.update(visible=True),
+            gr.update(visible=False),
+            *knowledge["empty"](),
+            *feedback["empty"](),
+        ),
         None,
-        [staff_ok, login_row, panel],
+        [staff_ok, login_row, panel, *knowledge["outputs"], *feedback["outputs"]],
         api_visibility="private",
     )

@@ -30,7 +30,13 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
+def embed_port() -> int:
+    """The port of http://127.0.0.1:<port>, the one other site allowed to embed the chat (tests/e2e/test_embed.py)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, embed_port) -> str:
     """Start `python app.py` once per session on a free port; the index is built in a tmp data folder."""
     base = tmp_path_factory.mktemp("app")
     knowledge = base / "knowledge"
@@ -46,6 +52,7 @@ def server(tmp_path_factory) -> str:
         "REPORTQA_SERVER_PORT": str(port),
         "REPORTQA_STAFF_USER": STAFF[0],
         "REPORTQA_STAFF_PASSWORD": STAFF[1],
+        "REPORTQA_EMBED_ORIGINS": f"http://127.0.0.1:{embed_port}",
         "HF_HUB_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
