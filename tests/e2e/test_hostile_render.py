@@ -166,7 +166,7 @@ def test_payload_in_staff_tables_a_file_name_and_a_feedback_comment(page, hostil
     page.fill("#rq-staff-password input", STAFF[1])
     page.click("#rq-login-button")
     page.wait_for_function(  # the panels start empty; the login fills them
-        "document.querySelector('#rq-kb-docs').innerText.includes('.txt')", timeout=60_000
+        "document.querySelector('#rq-kb-docs')?.innerText.includes('.txt')", timeout=60_000
     )
     page.fill("#rq-kb-search textarea, #rq-kb-search input", "海棠")
     page.wait_for_function(
