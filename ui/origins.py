@@ -124,6 +124,12 @@ def _is_embed(path: str) -> bool:
 def origin_guard(settings: Settings) -> Middleware:
     """The guard for the settings' trusted hosts and embedding origins."""
     hosts = trusted_hosts(settings)
+    if settings.server_host.strip("[]") in WILDCARD_BINDS and not settings.trusted_hosts:
+        log.warning(
+            "listening on all interfaces but answering only to %s: set REPORTQA_TRUSTED_HOSTS to the names "
+            "(or addresses) clients use",
+            ", ".join(hosts),
+        )
     log.info(
         "answering to hosts %s; chat embeddable from %s", ", ".join(hosts), settings.embed_origins or "-"
     )
