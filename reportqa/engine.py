@@ -236,11 +236,16 @@ class Engine:
     def chunks(self):
         return self.retriever.chunks
 
+    def close(self) -> None:
+        """This engine serves no more questions (a rebuilt one replaced it): let go of its index."""
+        self.retriever.close()
+
 
 def build_store(settings: Settings) -> ChromaVectorStore:
     """The Chroma store the settings point at (embedded folder or `chroma run` server)."""
     client = make_chroma_client(settings.chroma_path, settings.chroma_host, settings.chroma_port)
-    return ChromaVectorStore(client, settings.collection_prefix)
+    path = None if settings.chroma_host else settings.chroma_path  # a server keeps its own folders
+    return ChromaVectorStore(client, settings.collection_prefix, path=path)
 
 
 def build_engine(

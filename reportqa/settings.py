@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,7 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Everything configurable; secrets come only from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="REPORTQA_", env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="REPORTQA_", env_file=".env", extra="ignore", frozen=True, validate_by_name=True
+    )
 
     knowledge_dir: Path = Field(
         PROJECT_ROOT / "knowledge", description="Folder of .txt/.md documents and manifest.json"
@@ -70,8 +73,17 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="API key (environment only)", repr=False)
     llm_timeout: float = Field(20.0, gt=0, description="Seconds before falling back to the extractive answer")
 
-    server_host: str = Field("127.0.0.1", description="Address the web app binds to")
-    server_port: int = Field(7860, description="Port of the web app")
+    # Gradio's own variables work too; the REPORTQA_ one, being specific to this app, wins when both are set.
+    server_host: str = Field(
+        "127.0.0.1",
+        validation_alias=AliasChoices("REPORTQA_SERVER_HOST", "GRADIO_SERVER_NAME"),
+        description="Address the web app binds to (REPORTQA_SERVER_HOST, else GRADIO_SERVER_NAME)",
+    )
+    server_port: int = Field(
+        7860,
+        validation_alias=AliasChoices("REPORTQA_SERVER_PORT", "GRADIO_SERVER_PORT"),
+        description="Port of the web app (REPORTQA_SERVER_PORT, else GRADIO_SERVER_PORT)",
+    )
     max_upload_mb: int = Field(10, ge=1, le=100, description="Largest file the web app accepts for upload")
     queue_size: int = Field(
         64, ge=1, description="Requests waiting in the web app's queue before new ones are turned away"
@@ -95,6 +107,41 @@ class Settings(BaseSettings):
         30, ge=1, le=3650, description="Days a logged chat turn is kept before it is deleted"
     )
 
+    max_upload_request_mb: int = Field(
+        25, ge=1, description="Most one upload request to the web app may carry, all its files together"
+    )
+    upload_cache_mb: int = Field(
+        500,
+        ge=1,
+        description="Most the web app's upload folder (Gradio's cache) may hold before uploads wait",
+    )
+    login_free_attempts: int = Field(
+        3, ge=1, description="Wrong staff logins from one client before each further one locks it out"
+    )
+    login_backoff_s: float = Field(
+        2.0, gt=0, description="First lockout after the free attempts; it doubles with each further failure"
+    )
+    login_backoff_max_s: float = Field(900.0, gt=0, description="Longest lockout of a client")
+    embed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Origins (scheme://host[:port], comma-separated) whose pages may embed the chat (/chat)",
+    )
+    trusted_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Host names the web app answers to (comma-separated; '*' for any); "
+        "default: the bound host, localhost and 127.0.0.1",
+    )
+
+    @field_validator("embed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> tuple[str, ...]:
+        return tuple(normalise_origin(o) for o in _listed(value))
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> tuple[str, ...]:
+        return tuple(h.lower().rstrip(".") for h in _listed(value))
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
@@ -114,3 +161,24 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self.data_dir / "conversations.sqlite3"
+
+
+def _listed(value: object) -> list[str]:
+    """A comma- or space-separated string (as in the environment) or a sequence, as a list of items."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def normalise_origin(origin: str) -> str:
+    """`scheme://host[:port]` as browsers send it in Origin headers (default port dropped); else ValueError."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(origin.strip().rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ValueError(
+            f"{origin!r} is not an origin like https://portal.example.gov or http://127.0.0.1:8080"
+        )
+    port = parts.port
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")

@@ -59,6 +59,10 @@ class HybridRetriever:
         self.years = {c.year for c in self.chunks}
         self.bm25 = BM25Index([c.embedding_text() for c in self.chunks])
 
+    def close(self) -> None:
+        """Stop reading the served build (its files may then be removed once it is replaced)."""
+        self.store.release()
+
     def search(
         self,
         query: str,

@@ -108,14 +108,16 @@ class Indexer:
             return self._build(documents, wanted)
 
     def _tidy(self) -> None:
-        """Drop builds a crash left behind, unless another process is indexing right now (it may own them)."""
-        if len(self.store.build_names()) <= 1:
-            return
-        try:
-            with writer_lock(self.lock_path):
-                self.store.drop_unused()
-        except IndexBusyError:
-            pass
+        """Drop builds a crash left behind, unless another process is indexing right now (it may own them);
+        then remove the folders of replaced builds that no process reads any more."""
+        if len(self.store.build_names()) > 1:
+            try:
+                with writer_lock(self.lock_path):
+                    self.store.drop_unused()
+                return
+            except IndexBusyError:
+                pass
+        self.store.sweep()
 
     def _build(self, documents: Sequence[Document], wanted: str) -> IndexReport:
         chunks = [c for doc in documents for c in chunk_document(doc)]

@@ -2,6 +2,7 @@
 
 Each build goes into a new collection; a small pointer collection names the one being served, and is
 switched only when the new one is complete and checked, so a crash mid-build leaves the previous index serving.
+An embedded store also removes the folders of replaced builds once no process reads them (retrieval.leases).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
+from retrieval import chroma_files
 from retrieval.chunking import Chunk
+from retrieval.leases import ReaderLeases
 
 POINTER = "reportqa-active"
 _BATCH = 256
@@ -79,11 +83,15 @@ def _where(sources: Sequence[str] | None, years: Sequence[int] | None) -> dict |
 class ChromaVectorStore:
     """Versioned collections of passages with their own embeddings (never Chroma's embedding function)."""
 
-    def __init__(self, client, prefix: str = "reportqa") -> None:
+    def __init__(self, client, prefix: str = "reportqa", path: Path | None = None) -> None:
+        """`path`: the embedded store's folder, whose replaced builds' folders this store then removes."""
         self.client = client
         self.prefix = prefix
         self._builds = re.compile(rf"^{re.escape(prefix)}-[0-9a-f]{{12}}-\d+$")
         self._collection = None  # the served collection, pinned until load_chunks() or activate()
+        self.path = path
+        self.leases = ReaderLeases(path / "leases") if path is not None else None
+        self._lease: IO | None = None  # held on the pinned collection while this store reads it
 
     # -- which collection is served ------------------------------------------------------------
     def _pointer(self):
@@ -98,12 +106,35 @@ class ChromaVectorStore:
     def _active(self, fresh: bool = False):
         if self._collection is not None and not fresh:
             return self._collection
-        name = self.active_name()
-        if name is None:
-            self._collection = None
-        elif self._collection is None or self._collection.name != name:
-            self._collection = self.client.get_collection(name, embedding_function=None)
+        from chromadb.errors import NotFoundError
+
+        for attempt in range(3):
+            name = self.active_name()
+            if name is None:
+                self._pin(None, None)
+            elif self._collection is None or self._collection.name != name:
+                lease = self.leases.hold(name) if self.leases else None
+                try:  # leased first, then looked up: a build found here keeps its files while pinned
+                    self._pin(self.client.get_collection(name, embedding_function=None), lease)
+                except NotFoundError:  # swapped and dropped between reading the pointer and the lookup
+                    ReaderLeases.let_go(lease)
+                    if attempt == 2:
+                        raise
+                    continue
+            break
         return self._collection
+
+    def _pin(self, collection, lease: IO | None, sweep: bool = True) -> None:
+        """Read `collection` from now on; the lease on the one read before is let go, and its files may go."""
+        previous, self._lease, self._collection = self._lease, lease, collection
+        if previous is not None:
+            ReaderLeases.let_go(previous)
+            if sweep:
+                self.sweep()
+
+    def release(self) -> None:
+        """This store reads nothing any more (its engine was replaced): let go of its build."""
+        self._pin(None, None)
 
     @property
     def served_name(self) -> str | None:
@@ -209,21 +240,35 @@ class ChromaVectorStore:
     def discard(self, name: str) -> None:
         """Delete a build collection that must never be served."""
         if name != self.active_name():
-            self.client.delete_collection(name)
+            self._drop(name)
+            self.sweep()
 
     def activate(self, name: str) -> None:
         """Serve `name` (one atomic metadata write), then drop every other collection of this store."""
         pointer = self._pointer()
         pointer.modify(metadata={**(pointer.metadata or {}), f"{self.prefix}:active": name})
-        self._collection = None
+        self._pin(None, None, sweep=False)
         self.drop_unused()
 
     def drop_unused(self) -> None:
-        """Remove half-built or superseded collections (left by a crash or a previous build)."""
+        """Remove half-built or superseded collections (left by a crash or a previous build), then their folders."""
         active = self.active_name()
         for name in self.build_names():
             if name != active:
-                self.client.delete_collection(name)
+                self._drop(name)
+        self.sweep()
+
+    def _drop(self, name: str) -> None:
+        if self.leases is not None and self.path is not None:  # remember its folders for the sweep
+            collection = self.client.get_collection(name, embedding_function=None)
+            self.leases.note_dropped(name, chroma_files.collection_segments(self.path, collection.id))
+        self.client.delete_collection(name)
+
+    def sweep(self) -> list[str]:
+        """Remove the folders of builds gone from the catalogue that no process still reads (embedded store)."""
+        if self.path is None or self.leases is None:
+            return []
+        return chroma_files.remove_orphans(self.path, keep=self.leases.held_folders(self.build_names()))
 
     # -- reading -----------------------------------------------------------------------------------
     def load_chunks(self) -> list[Chunk]:

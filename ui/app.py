@@ -13,12 +13,14 @@ from reportqa.feedback import FeedbackStore
 from reportqa.runs import RunStore
 from reportqa.settings import Settings
 from ui.chat import build_chat_tab
+from ui.embed import build_embed_page
 from ui.evaluation import PUBLIC_SET, build_evaluation_tab
 from ui.factcheck import build_factcheck_tab
 from ui.figures import build_figures_tab
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
-from ui.lockdown import RequestGuard, blocked_paths
+from ui.lockdown import blocked_paths, request_guard
+from ui.origins import origin_guard
 from ui.render import esc, render_chat
 from ui.retrieval_test import build_retrieval_test_tab
 from ui.staff import staff_credentials
@@ -100,13 +102,12 @@ def build_app(
             [lang, title, chat["chat"], figures["table"], *tr.components],
             api_visibility="private",
         )
+    build_embed_page(app, holder, store, conversations or None)
     return app
 
 
 def launch_options(settings: Settings) -> dict:
     """Keyword arguments of Blocks.launch: local only, no share link, SSR, telemetry or run history; files locked down."""
-    from starlette.middleware import Middleware
-
     return {
         "server_name": settings.server_host,
         "server_port": settings.server_port,
@@ -119,7 +120,7 @@ def launch_options(settings: Settings) -> dict:
         "max_file_size": f"{settings.max_upload_mb}mb",
         "allowed_paths": [],
         "blocked_paths": blocked_paths(settings),
-        "app_kwargs": {"middleware": [Middleware(RequestGuard)]},
+        "app_kwargs": {"middleware": [origin_guard(settings), request_guard(settings)]},
         "css": CSS,
         "footer_links": ["api"],
         "show_error": False,  # unexpected errors stay in the server log; our own messages are gr.Error/HTML

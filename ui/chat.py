@@ -267,8 +267,10 @@ def build_chat_tab(
     tr: Translator,
     lang: gr.State,
     conversations: ConversationLog | None = None,
+    api: bool = True,
 ) -> dict:
-    """Lay out the chat tab and wire its events; returns the components the app needs."""
+    """Lay out the chat tab and wire its events (and the `ask` API unless `api` is False, for a second copy
+    of the chat such as the embeddable page); returns the components the app needs."""
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_classes="rq-chat-row"):
         with gr.Column(scale=3, min_width=300):
@@ -377,5 +379,6 @@ def build_chat_tab(
         {citations, standalone_question, ...}."""
         return api_ask(holder, question, history, conversations, report)
 
-    gr.api(ask_api, api_name="ask")
+    if api:
+        gr.api(ask_api, api_name="ask")
     return {"chat": chat, "turns": turns, "report": report, "report_pick": report_pick}

@@ -62,7 +62,7 @@ def build_log_panel(log: ConversationLog | None, staff_ok: gr.State, tr: Transla
     """Lay out the log panel and wire its events (each re-checks the login); a notice when the log is off."""
     if log is None:
         tr.add(gr.Markdown(t("log_off"), elem_id="rq-log-off"), value="log_off")
-        return {"refresh": lambda ok, lg: (), "outputs": []}
+        return {"refresh": lambda ok, lg: (), "empty": lambda: (), "outputs": []}
     summary = gr.HTML("", elem_id="rq-log-summary")
     with gr.Row():
         refused = tr.add(
@@ -100,4 +100,8 @@ def build_log_panel(log: ConversationLog | None, staff_ok: gr.State, tr: Transla
         files,
         api_visibility="private",
     )
-    return {"refresh": on_refresh, "outputs": [summary, table]}
+    return {
+        "refresh": on_refresh,
+        "empty": lambda: ("", pd.DataFrame(columns=COLUMNS)),
+        "outputs": [summary, table],
+    }

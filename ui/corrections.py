@@ -194,4 +194,8 @@ def build_corrections_section(
     save.click(on_save, [staff_ok, pick, question, answer, evidence, lang], [status, stale, table], **private)
     retire.click(on_retire, [staff_ok, retire_id, lang], [status, stale, table], **private)
     export.click(lambda ok: export_corrections(store) if ok else gr.skip(), staff_ok, file, **private)
-    return {"refresh": on_refresh, "outputs": [pick, stale, table]}
+    return {
+        "refresh": on_refresh,
+        "empty": lambda: (gr.update(choices=[], value=None), "", pd.DataFrame(columns=COLUMNS)),
+        "outputs": [pick, stale, table],
+    }

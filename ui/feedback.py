@@ -88,4 +88,9 @@ def build_feedback_panel(store: FeedbackStore, staff_ok: gr.State, tr: Translato
     export.click(
         lambda ok: export_feedback(store) if ok else gr.skip(), staff_ok, files, api_visibility="private"
     )
-    return {"refresh": on_refresh, "outputs": [summary, table], "button": refresh}
+    return {
+        "refresh": on_refresh,
+        "empty": lambda: ("", pd.DataFrame(columns=COLUMNS)),
+        "outputs": [summary, table],
+        "button": refresh,
+    }

@@ -26,8 +26,13 @@ class EngineHolder:
             matcher = getattr(self.engine, "corrections", None)  # staff corrections stay in use
             extra = {"corrections": matcher.store} if matcher is not None else {}
             engine = self._build(self.settings, progress=progress, rebuild=force, embedder=embedder, **extra)
-            self.engine = engine
-            return engine
+            previous, self.engine = self.engine, engine
+        # Questions already running on the previous engine finish on it (its build is gone from the catalogue,
+        # and a search there re-reads the new one); only its hold on the old build's files is let go.
+        close = getattr(previous, "close", None)
+        if close is not None and previous is not engine:
+            close()
+        return engine
 
     def document(self, source: str):
         """The served document called `source`, or None."""

@@ -225,6 +225,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "对话记录已关闭（REPORTQA_CONVERSATION_LOG=false）。",
         "The conversation log is off (REPORTQA_CONVERSATION_LOG=false).",
     ),
+    "bad_text": (
+        "文本含有无效字符（不成对的 UTF-16 代理项），请删除后重试。",
+        "The text contains an invalid character (a lone UTF-16 surrogate); remove it and try again.",
+    ),
+    "upload_too_big": ("一次上传最多 {mb} MB。", "One upload may carry at most {mb} MB."),
+    "upload_full": (
+        "上传空间暂时已满，请稍后再试。",
+        "Upload space is full for now; please try again later.",
+    ),
+    "login_locked": ("登录失败次数过多，请 {s} 秒后再试。", "Too many failed logins; try again in {s} s."),
+    "unknown_host": ("本服务不接受这个主机名。", "This server does not answer to that host name."),
+    "foreign_origin": ("不接受来自其他网站页面的请求。", "Requests from other sites' pages are refused."),
 }
 
 
@@ -233,6 +245,11 @@ def t(key: str, lang: str = "zh", **values: Any) -> str:
     zh, en = LABELS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def both(key: str, **values: Any) -> str:
+    """Chinese, then English in brackets: for messages whose reader's language is unknown (HTTP, API)."""
+    return f"{t(key, 'zh', **values)} ({t(key, 'en', **values)})"
 
 
 class Translator:

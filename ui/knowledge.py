@@ -151,8 +151,11 @@ def rebuild(holder: EngineHolder, staff_ok: bool, lang: str, progress=None) -> t
 def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translator, lang: gr.State) -> dict:
     """Lay out the knowledge panel and wire its events."""
     status = gr.HTML("", elem_id="rq-kb-status")
+    # Empty until a login fills them: initial values are in the page's public /config.
     docs = tr.add(
-        gr.Dataframe(docs_frame(holder), label=t("kb_docs"), interactive=False, elem_id="rq-kb-docs"),
+        gr.Dataframe(
+            pd.DataFrame(columns=DOC_COLUMNS), label=t("kb_docs"), interactive=False, elem_id="rq-kb-docs"
+        ),
         label="kb_docs",
     )
     with gr.Row():
@@ -175,7 +178,7 @@ def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translat
     with gr.Row():
         pick = tr.add(
             gr.Dropdown(
-                [d.source for d in holder.engine.documents],
+                [],
                 label=t("kb_remove_pick"),
                 elem_id="rq-kb-pick",
                 min_width=220,
@@ -187,7 +190,7 @@ def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translat
     query = tr.add(gr.Textbox(label=t("kb_search"), elem_id="rq-kb-search"), label="kb_search")
     passages = tr.add(
         gr.Dataframe(
-            passages_frame(holder),
+            pd.DataFrame(columns=PASSAGE_COLUMNS),
             label=t("kb_passages"),
             interactive=False,
             wrap=True,
@@ -238,4 +241,13 @@ def build_knowledge_panel(holder: EngineHolder, staff_ok: gr.State, tr: Translat
         api_visibility="private",
         show_progress="hidden",
     )
-    return {"refresh": lambda: _refresh(holder, "", "info"), "outputs": outputs}
+
+    def empty() -> tuple:
+        return (
+            "",
+            pd.DataFrame(columns=DOC_COLUMNS),
+            gr.update(choices=[], value=None),
+            pd.DataFrame(columns=PASSAGE_COLUMNS),
+        )
+
+    return {"refresh": lambda: _refresh(holder, "", "info"), "empty": empty, "outputs": outputs}

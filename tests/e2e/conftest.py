@@ -83,10 +83,17 @@ def app_server(base: Path, knowledge: Path, **env: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
+def embed_port() -> int:
+    """The port of http://127.0.0.1:<port>, the one other site allowed to embed the chat (tests/e2e/test_embed.py)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, embed_port) -> Iterator[str]:
     """Start `python app.py` once per session on a free port; the index is built in a tmp data folder."""
     base = tmp_path_factory.mktemp("app")
-    with app_server(base, copy_knowledge([ROOT / "knowledge"], base / "knowledge")) as url:
+    knowledge = copy_knowledge([ROOT / "knowledge"], base / "knowledge")
+    with app_server(base, knowledge, REPORTQA_EMBED_ORIGINS=f"http://127.0.0.1:{embed_port}") as url:
         yield url
 
 

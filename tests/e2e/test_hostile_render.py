@@ -165,7 +165,9 @@ def test_payload_in_staff_tables_a_file_name_and_a_feedback_comment(page, hostil
     page.fill("#rq-staff-user textarea, #rq-staff-user input", STAFF[0])
     page.fill("#rq-staff-password input", STAFF[1])
     page.click("#rq-login-button")
-    page.wait_for_selector("#rq-kb-docs table", timeout=60_000)
+    page.wait_for_function(  # the panels start empty; the login fills them
+        "document.querySelector('#rq-kb-docs')?.innerText.includes('.txt')", timeout=60_000
+    )
     page.fill("#rq-kb-search textarea, #rq-kb-search input", "海棠")
     page.wait_for_function(
         "document.querySelector('#rq-kb-passages').innerText.includes('3210')", timeout=60_000

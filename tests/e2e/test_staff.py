@@ -28,7 +28,9 @@ def test_wrong_password_is_refused(open_page, staff_login):
 def test_staff_adds_a_document_answers_from_it_safely_and_removes_it(open_page, staff_login, tmp_path):
     page = open_page()
     login(page, *staff_login)
-    page.wait_for_selector("#rq-kb-docs table", timeout=60_000)
+    page.wait_for_function(  # the panels start empty; the login fills them
+        "document.querySelector('#rq-kb-docs')?.innerText.includes('.txt')", timeout=60_000
+    )
     assert "shangqiu-2023-government-work-report.txt" in page.inner_text("#rq-kb-docs")
     upload = tmp_path / "water-towers.txt"
     upload.write_text(DOCUMENT, encoding="utf-8")
@@ -71,7 +73,9 @@ def test_staff_adds_a_document_answers_from_it_safely_and_removes_it(open_page, 
 def test_a_broken_upload_is_refused_and_the_index_kept(open_page, staff_login, tmp_path):
     page = open_page()
     login(page, *staff_login)
-    page.wait_for_selector("#rq-kb-docs table", timeout=60_000)
+    page.wait_for_function(  # the panels start empty; the login fills them
+        "document.querySelector('#rq-kb-docs')?.innerText.includes('.txt')", timeout=60_000
+    )
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     page.set_input_files("#rq-kb-upload input[type=file]", str(broken))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
+from retrieval import chroma_files
 from retrieval.chunking import chunk_document
 from retrieval.documents import load_documents, read_manifest
 from retrieval.indexing import IndexBusyError, IndexCheckError, Indexer, etag
@@ -196,7 +197,7 @@ def progress(total, label):
         time.sleep(0.25 if label.startswith("writing") else 0)  # stretch the build so kills land inside it
     return tick
 print("started", flush=True)
-store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
+store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill", path=data / "chroma")
 report = Indexer(store, CountingEmbedder(delay=0.15), data / "index.lock", progress).ensure(load_documents(knowledge)[0])
 print("done", report.fingerprint, flush=True)
 """
@@ -283,6 +284,8 @@ def test_sigkill_at_random_points_of_a_rebuild_leaves_the_served_index_answering
     following.run(old if served == new else new)
     store = ChromaVectorStore(make_chroma_client(data / "chroma"), prefix="kill")
     assert store.build_names() == [store.active_name()]  # every half-built collection was cleaned up
+    on_disk = chroma_files.segment_folders(data / "chroma")  # and so was every folder a killed build left
+    assert len(on_disk) == 1 and on_disk <= (chroma_files.live_segments(data / "chroma") or set())
     survived = [phase for phase, unchanged in outcomes if unchanged]
     assert len(survived) >= 6, (
         outcomes

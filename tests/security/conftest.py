@@ -39,8 +39,12 @@ class RunningApp:
         return self.base / "data"
 
 
-def start_app(base: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, RunningApp]:
-    """`python app.py` in `base` (its cwd) on a free loopback port; knowledge copied in unless already there."""
+def start_app(
+    base: Path, extra_env: dict[str, str] | None = None, gradio_env: bool = False
+) -> tuple[subprocess.Popen, RunningApp]:
+    """`python app.py` in `base` (its cwd) on a free loopback port; knowledge copied in unless already there.
+
+    `gradio_env`: say where to listen with GRADIO_SERVER_NAME/_PORT instead of REPORTQA_SERVER_HOST/_PORT."""
     knowledge = base / "knowledge"
     if not knowledge.exists():
         shutil.copytree(ROOT / "knowledge", knowledge)
@@ -52,8 +56,11 @@ def start_app(base: Path, extra_env: dict[str, str] | None = None) -> tuple[subp
         "REPORTQA_DATA_DIR": str(base / "data"),
         "REPORTQA_KNOWLEDGE_DIR": str(knowledge),
         "REPORTQA_EMBEDDING_MODEL": "hashing",
-        "REPORTQA_SERVER_HOST": "127.0.0.1",
-        "REPORTQA_SERVER_PORT": str(port),
+        **(
+            {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
+            if gradio_env
+            else {"REPORTQA_SERVER_HOST": "127.0.0.1", "REPORTQA_SERVER_PORT": str(port)}
+        ),
         "HF_HUB_OFFLINE": "1",
         "NO_PROXY": "127.0.0.1,localhost",
         **(extra_env or {}),
@@ -81,11 +88,15 @@ def app_factory(tmp_path_factory) -> Iterator[Callable[..., RunningApp]]:
     """app_factory(setup=None, env=None) starts an app (setup(base) runs first) and stops it after the module."""
     processes: list[subprocess.Popen] = []
 
-    def _start(setup: Callable[[Path], None] | None = None, env: dict[str, str] | None = None) -> RunningApp:
+    def _start(
+        setup: Callable[[Path], None] | None = None,
+        env: dict[str, str] | None = None,
+        gradio_env: bool = False,
+    ) -> RunningApp:
         base = tmp_path_factory.mktemp("app")
         if setup:
             setup(base)
-        process, app = start_app(base, env)
+        process, app = start_app(base, env, gradio_env)
         processes.append(process)
         return app
 
