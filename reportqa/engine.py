@@ -25,7 +25,7 @@ from retrieval.documents import Document, DocumentError, load_documents
 from retrieval.embedding import Embedder, make_embedder
 from retrieval.hybrid import Hit, HybridRetriever
 from retrieval.indexing import Indexer, IndexReport, ProgressFactory
-from retrieval.text import strip_invisible
+from retrieval.text import normalize, strip_invisible
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ class Engine:
         question = clean_question(question, self.settings.max_question_chars)
         history = self._history(history)
         standalone = self.rewrite(question, history) if history else question
-        plan = self.scoper.plan(standalone, history, sources)
+        # regions are found in the normalised text: 廣東 is 广东
+        plan = self.scoper.plan(normalize(standalone), [normalize(h) for h in history], sources)
         if plan.single:
             sources = plan.scopes[0].sources
         return analyse(question, standalone, self.years, sources), plan
