@@ -89,7 +89,7 @@ def test_a_named_region_is_answered_from_its_report_only(two_reports) -> None:
     assert "4.5%" in answer.text and {c.source for c in answer.citations} == {QH}
     answer = two_reports.ask("商丘计划建成多少套人才公寓？")
     assert "2000" in answer.text and {c.source for c in answer.citations} == {SQ}
-    answer = two_reports.ask("靑海2025年地區生產總值增長目標是多少？")  # traditional characters
+    answer = two_reports.ask("青海2025年地區生產總值增長目標是多少？")  # traditional characters
     assert {c.source for c in answer.citations} == {QH}
 
 
