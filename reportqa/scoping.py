@@ -72,6 +72,8 @@ class ReportScoper:
             return ScopePlan((Scope("", by_year),), reason="the year named")
         if self.default_report:
             return ScopePlan((Scope("", (self.default_report,)),), reason="the default report")
+        if len(self.regions.by_region) <= 1:  # not reports of several regions (articles, one city's reports)
+            return ScopePlan((Scope("", ()),))
         return ScopePlan(
             (Scope("", ()),), per_report=True, reason="no region named: each report that answers"
         )

@@ -57,6 +57,8 @@ def test_plans_follow_region_year_history_and_default() -> None:
     with_default = ReportScoper(DOCS, default_report="sq.txt")
     assert with_default.plan("目标是多少？").scopes[0].sources == ("sq.txt",)
     assert ReportScoper(DOCS[:1]).plan("河南的目标").single  # one report: nothing to choose
+    articles = [Doc("a.txt", "岑朗天"), Doc("b.txt", "佛堂门天后古庙")]  # documents of no region
+    assert ReportScoper(articles).plan("岑朗天笔名叫什么？").single
     assert scoper.label_of("henan.docx") == "河南省"
 
 
