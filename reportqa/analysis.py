@@ -98,8 +98,11 @@ def analyse(
         text = formalise(text)
     years = tuple(int(y) for y in _YEAR.findall(text))
     weights, explicit = part_weights(text)
-    if explicit is None and years and document_years and any(y in document_years for y in years):
-        weights = {"plan": 1.6, "review": 0.55, "overall": 0.9}
+    if explicit is None and years and document_years:
+        if any(y in document_years for y in years):  # the report's own year: its plan
+            weights = {"plan": 1.6, "review": 0.55, "overall": 0.9}
+        elif any(y + 1 in document_years for y in years):  # the year before a report: what it reviews
+            weights = {"review": 1.6, "plan": 0.55, "overall": 0.7}
     # English questions find Chinese passages by their meaning (dense) and by glossary terms (lexical).
     lexical = " ".join((text, *translate_terms(text))) if english else text
     return Query(

@@ -63,3 +63,9 @@ def test_colloquial_words_are_formalised_only_where_they_are_words(colloquial: s
     from reportqa.analysis import formalise
 
     assert formalise(colloquial) == formal
+
+
+def test_the_year_before_a_report_means_its_review() -> None:
+    q = analyse("2024年城镇新增就业多少人？", "2024年城镇新增就业多少人？", document_years=[2025])
+    assert q.part_weights["review"] == max(q.part_weights.values())
+    assert analyse("2019年的人口", "2019年的人口", document_years=[2025]).part_weights == {}
