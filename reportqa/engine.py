@@ -169,12 +169,17 @@ class Engine:
         parts: list[tuple[str, Answer]] = []
         if plan.per_report:
             hits = self.search(query)
-            reports = list(dict.fromkeys(h.chunk.source for h in hits))[: self.scoper.max_reports]
-            for source in reports:
+            # The reports of the passages found are candidates; each is read on its own (a report's own passages
+            # rank better among themselves than among all reports'), and the likeliest answers are kept.
+            candidates = list(dict.fromkeys(h.chunk.source for h in hits))[: 2 * self.scoper.max_reports]
+            answered = []
+            for source in candidates:
                 scoped = replace(query, sources=(source,))
                 answer = generator.generate(scoped, self.search(scoped))
                 if not answer.abstained:
-                    parts.append((self.scoper.label_of(source), answer))
+                    answered.append((answer.extras.get("p_right", 1.0), self.scoper.label_of(source), answer))
+            answered.sort(key=lambda found: -found[0])
+            parts = [(label, answer) for _, label, answer in answered[: self.scoper.max_reports]]
             if not parts:
                 return generator.generate(query, hits)  # the refusal, naming the reports searched
             return combine(query.original, query.standalone, parts, query.language)
