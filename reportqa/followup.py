@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from reportqa.regions import PROVINCES
 from retrieval.figures import UNITS
 from retrieval.text import normalize
 
@@ -22,8 +23,16 @@ _PREDICATE = re.compile(
     r"(?:是|要|将|有|达到|达|增长|提高|提升|较|比|新增|预期|计划|目标|控制|占|累计|年均|实施|开展|推进|建成|完成|多少|几|哪|什么)"
 )
 _ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套人项处座条亿万元%]*|哪些|哪个|什么")
+# Time and place qualifiers a follow-up inherits from the earlier question ("河南2024年…" → "那城镇新增就业呢？").
+_PLACES = "|".join(
+    sorted(
+        {re.escape(n) for full, short, _, _ in PROVINCES for n in (full, short)} | {"商丘市?"},
+        key=len,
+        reverse=True,
+    )
+)
 _QUALIFIER = re.compile(
-    r"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|商丘市?|全市)+"
+    rf"^(?:20\d\d年|今年|去年|明年|过去五年|五年来|本届政府(?:期间)?|今后五年|{_PLACES}|全省|全市|全区|的)+"
 )
 
 
@@ -86,9 +95,11 @@ def _replace_topic(previous: str, fragment: str) -> str:
     # 1) the fragment names the same kind of thing as the whole topic (…企业 ~ …企业, 处理率 ~ 城镇化率)
     if predicate and len(topic) >= 2 and topic[-1] == fragment[-1] and not topic.endswith(fragment):
         return previous[:head] + fragment + previous[predicate.start() :]
-    if _has_verb(fragment):  # "累计完成的电网投资": a topic of its own; keep only the question
+    if _has_verb(
+        fragment
+    ):  # "累计完成的电网投资": a topic of its own; keep the question and its time and place
         ask = re.search(r"(?:是|有|要)?(?:多少|几)|哪些|什么", previous)
-        return fragment + (ask.group(0) if ask else "是多少")
+        return previous[:head] + fragment + (ask.group(0) if ask else "是多少")
     # the object after the question word is the topic: "新建了多少所中小学校" + "幼儿园" → "…多少所幼儿园"
     obj = re.search(r"(?:多少|几)[个家所套座条项处位名户]?([\u4e00-\u9fff]{2,})$", previous)
     if obj and not re.fullmatch(rf"(?:万|亿)?(?:{UNITS})+", obj.group(1)):
