@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from reportqa.reader.spans import Span
 from retrieval.hybrid import Hit
@@ -22,20 +21,19 @@ FEATURES = (
     "rank",  # retrieval rank of the answering passage (0 = first)
     "coverage",  # share of the question's characters (CJK, letters, digits) found in the answering passage
     "span_chars",  # log(1 + answer span length)
-    "type_fit",  # P(the question asks for the kind of answer the span is): reportqa/answer_types.py
 )
 _ASKED = re.compile(r"[\u4e00-\u9fff]|[a-z]+|\d+", re.IGNORECASE)
 
 
 def evidence_features(
-    question: str, best: Span, spans: Sequence[Span], hits: Sequence[Hit], types: AnswerKinds | None = None
+    question: str, best: Span, spans: Sequence[Span], hits: Sequence[Hit]
 ) -> dict[str, float]:
-    """The numbers the abstention model sees for the best span (type_fit only with an answer-kind model)."""
+    """The numbers the abstention model sees for the best span."""
     hit = hits[best.passage]
     margins = sorted((s.margin for s in spans), reverse=True)
     asked = set(_ASKED.findall(question.lower()))
     passage = hit.chunk.text.lower()
-    features = {
+    return {
         "margin": best.margin,
         "global_margin": best.score - min(s.null_score for s in spans),
         "span_score": best.score,
@@ -46,15 +44,6 @@ def evidence_features(
         "coverage": sum(token in passage for token in asked) / max(1, len(asked)),
         "span_chars": math.log1p(best.end - best.start),
     }
-    if types is not None:
-        features["type_fit"] = types.fit(question, hit.chunk.text[best.start : best.end])
-    return features
-
-
-class AnswerKinds(Protocol):
-    """How well a span's kind of answer fits the question (reportqa.answer_types.AnswerTypeModel)."""
-
-    def fit(self, question: str, span: str) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -66,26 +55,20 @@ class AbstentionModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     threshold: float
-    features: tuple[str, ...] = FEATURES  # the features it was fitted on, in the order of `weights`
 
     @classmethod
     def from_dict(cls, data: dict) -> AbstentionModel:
-        if not set(data["features"]) <= set(FEATURES):
+        if tuple(data["features"]) != FEATURES:
             raise ValueError(
-                "the abstention model was fitted on unknown features; re-run training/calibrate_reader.py"
+                "the abstention model was fitted on other features; re-run training/calibrate_reader.py"
             )
         return cls(
-            tuple(data["weights"]),
-            data["bias"],
-            tuple(data["mean"]),
-            tuple(data["scale"]),
-            data["threshold"],
-            tuple(data["features"]),
+            tuple(data["weights"]), data["bias"], tuple(data["mean"]), tuple(data["scale"]), data["threshold"]
         )
 
     def to_dict(self) -> dict:
         return {
-            "features": list(self.features),
+            "features": list(FEATURES),
             "weights": list(self.weights),
             "bias": self.bias,
             "mean": list(self.mean),
@@ -96,21 +79,18 @@ class AbstentionModel:
     def probability(self, features: dict[str, float]) -> float:
         z = self.bias + sum(
             w * (features[name] - m) / s
-            for w, name, m, s in zip(self.weights, self.features, self.mean, self.scale, strict=True)
+            for w, name, m, s in zip(self.weights, FEATURES, self.mean, self.scale, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def fit_abstention(
-    rows: Sequence[dict[str, float]],
-    labels: Sequence[bool],
-    l2: float = 1.0,
-    features: Sequence[str] = FEATURES,
+    rows: Sequence[dict[str, float]], labels: Sequence[bool], l2: float = 1.0
 ) -> AbstentionModel:
     """Logistic regression (Newton steps, L2) of `labels` (the answer would be right) on the features."""
     import numpy as np
 
-    x = np.array([[row[name] for name in features] for row in rows], dtype=float)
+    x = np.array([[row[name] for name in FEATURES] for row in rows], dtype=float)
     y = np.array(labels, dtype=float)
     mean, scale = x.mean(0), x.std(0) + 1e-6
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
@@ -125,4 +105,4 @@ def fit_abstention(
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return AbstentionModel(tuple(w[:-1]), float(w[-1]), tuple(mean), tuple(scale), 0.5, tuple(features))
+    return AbstentionModel(tuple(w[:-1]), float(w[-1]), tuple(mean), tuple(scale), 0.5)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportqa.abstention import AbstentionModel, AnswerKinds, evidence_features
+from reportqa.abstention import AbstentionModel, evidence_features
 from reportqa.clauses import resolve_respectively
 from reportqa.grounding import GroundingError, check_grounding
 from reportqa.models import Answer, Citation
@@ -72,7 +72,6 @@ class ReaderPolicy:
 
     abstention: AbstentionModel | None  # None: answer whatever the reader finds (calibration runs)
     passages: int = 5  # retrieved passages the reader reads
-    types: AnswerKinds | None = None  # the answer-kind model behind the type_fit feature
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -158,7 +157,7 @@ class ReaderAnswerer:
         threshold = model.threshold if model is not None else None
         if best is None:
             return Judgement(tuple(spans), None, {}, None, threshold, REFUSED_NO_PASSAGE)
-        features = evidence_features(query.text, best, spans, hits, self.policy.types)
+        features = evidence_features(query.text, best, spans, hits)
         probability = model.probability(features) if model is not None else None
         refused = ""
         # compared rounded, as `why` shows it, so that the shown probability and the decision agree
@@ -190,8 +189,7 @@ class ReaderAnswerer:
         model = self.policy.abstention
         if (
             model is not None
-            and model.probability(evidence_features(query.text, best, spans, hits, self.policy.types))
-            < model.threshold
+            and model.probability(evidence_features(query.text, best, spans, hits)) < model.threshold
         ):
             return False
         return self._years_hold(query, hits[best.passage])

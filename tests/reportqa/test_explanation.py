@@ -189,9 +189,8 @@ def query(text: str, years: tuple[int, ...] = ()) -> Query:
 
 
 def at_least(margin: float) -> AbstentionModel:
-    features = tuple(f for f in FEATURES if f != "type_fit")  # no answer-kind model in these policies
-    n = len(features)
-    return AbstentionModel((1.0,) + (0.0,) * (n - 1), -margin, (0.0,) * n, (1.0,) * n, 0.5, features)
+    n = len(FEATURES)
+    return AbstentionModel((1.0,) + (0.0,) * (n - 1), -margin, (0.0,) * n, (1.0,) * n, 0.5)
 
 
 def explain_with(spans: list[Span], hits: list[Hit], q: Query, model: AbstentionModel | None):

@@ -36,9 +36,8 @@ def query(text: str, years: tuple[int, ...] = ()) -> Query:
 
 def margin_at_least(threshold: float) -> ReaderPolicy:
     """A policy whose abstention model answers exactly when the span's margin reaches `threshold`."""
-    features = tuple(f for f in FEATURES if f != "type_fit")  # no answer-kind model in these policies
-    n = len(features)
-    model = AbstentionModel((1.0,) + (0.0,) * (n - 1), -threshold, (0.0,) * n, (1.0,) * n, 0.5, features)
+    n = len(FEATURES)
+    model = AbstentionModel((1.0,) + (0.0,) * (n - 1), -threshold, (0.0,) * n, (1.0,) * n, 0.5)
     return ReaderPolicy(abstention=model)
 
 
@@ -156,18 +155,14 @@ def test_the_abstention_model_learns_to_separate_and_round_trips() -> None:
     accuracy = sum((model.probability(r) >= 0.5) == y for r, y in zip(rows, labels, strict=True)) / len(rows)
     assert accuracy > 0.85
     assert AbstentionModel.from_dict(model.to_dict()) == model
-    with pytest.raises(ValueError, match="unknown features"):
-        AbstentionModel.from_dict({**model.to_dict(), "features": ["margin", "shoe_size"]})
-    older = fit_abstention(rows, labels, features=FEATURES[:-1])  # a model fitted before type_fit existed
-    assert AbstentionModel.from_dict(older.to_dict()).features == FEATURES[:-1]
+    with pytest.raises(ValueError, match="other features"):
+        AbstentionModel.from_dict({**model.to_dict(), "features": ["margin"]})
 
 
 def test_a_reports_review_years_are_covered_but_later_years_are_not() -> None:
     review = "全省生产总值增长5.4%。"
     reader = QueuedReader([span_of(review, "5.4%")])
     answerer = ReaderAnswerer(reader, margin_at_least(1.0))
-    last_year = answerer.generate(
-        query("2024年生产总值增长了多少？", (2024,)), [hit(review, part="review", year=2025)]
-    )
+    last_year = answerer.generate(query("2024年生产总值增长了多少？", (2024,)), [hit(review, part="review", year=2025)])
     assert not last_year.abstained
     assert answerer.generate(query("2026年生产总值增长多少？", (2026,)), [hit(review, year=2025)]).abstained
