@@ -7,17 +7,14 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from reportqa.analysis import analyse
-from reportqa.answer_types import AnswerTypeModel
 from reportqa.correction_matching import CorrectionMatcher, load_calibration
 from reportqa.corrections import CorrectionStore, corrected_answer
 from reportqa.explanation import Explanation, explain_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
 from reportqa.models import Answer, QuestionError, Verdict
-from reportqa.reader.errors import ReaderError
 from reportqa.reading import ReaderAnswerer, ReaderPolicy
 from reportqa.scoping import ReportScoper, ScopePlan, combine
 from reportqa.settings import Settings
@@ -295,15 +292,6 @@ def build_engine(
     )
 
 
-@lru_cache(maxsize=1)
-def shared_answer_types() -> AnswerTypeModel:
-    """The answer-kind model (0.9 MB), loaded once per process."""
-    try:
-        return AnswerTypeModel.load()
-    except (OSError, ValueError) as exc:
-        raise ReaderError(str(exc)) from exc
-
-
 def make_answerer(settings: Settings) -> ReaderAnswerer:
     """The learned reader with its calibrated abstention model (ReaderError says what to do if it cannot load)."""
     from reportqa.reader.model import (  # torch is imported here, not at start
@@ -315,9 +303,7 @@ def make_answerer(settings: Settings) -> ReaderAnswerer:
     if abstention is not None and settings.reader_threshold is not None:
         abstention = replace(abstention, threshold=settings.reader_threshold)
     reader = shared_reader(settings.model_cache_dir)
-    policy = ReaderPolicy(
-        abstention=abstention, passages=settings.reader_passages, types=shared_answer_types()
-    )
+    policy = ReaderPolicy(abstention=abstention, passages=settings.reader_passages)
     return ReaderAnswerer(
         reader, policy, max_citations=settings.max_citations, max_chars=settings.max_answer_chars
     )
