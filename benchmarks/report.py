@@ -401,6 +401,9 @@ def write_report(results: dict, docs: Path, busy: dict | None = None) -> list[Pa
     soak = docs / "soak.md"  # written by benchmarks/soak.py (make bench runs it after this script)
     if soak.exists():
         text = text.rstrip("\n") + "\n\n" + soak.read_text(encoding="utf-8").strip() + "\n"
+    indexing = docs / "indexing.md"  # written by benchmarks/indexing.py (the 30 real reports)
+    if indexing.exists():
+        text = text.rstrip("\n") + "\n\n" + indexing.read_text(encoding="utf-8").strip() + "\n"
     md.write_text(text, encoding="utf-8")
     slim = {k: {kk: vv for kk, vv in v.items() if kk != "latencies"} for k, v in results.items()}
     raw.write_text(json.dumps(slim, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

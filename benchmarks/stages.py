@@ -114,11 +114,11 @@ def _changes(indexer: Indexer, folder: Path) -> list[dict]:
         "added-notes.md",
         "# 补充说明\n\n建成地下综合管廊12公里。新建公园游园30个。\n\n新增城镇就业2万人。",
         "补充说明",
-        city="商丘市",
+        region="商丘市",
         year=2023,
     )
     changed = [
-        Document(d.source, d.text + "\n新增一段：建成口袋公园15个。\n", d.title, d.city, d.year, d.origin)
+        Document(d.source, d.text + "\n新增一段：建成口袋公园15个。\n", d.title, d.region, d.year, d.origin)
         if d is docs[-1]
         else d
         for d in docs

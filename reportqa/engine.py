@@ -11,6 +11,7 @@ from dataclasses import replace
 from reportqa.analysis import analyse
 from reportqa.correction_matching import CorrectionMatcher, load_calibration
 from reportqa.corrections import CorrectionStore, corrected_answer
+from reportqa.embedders import make_embedder
 from reportqa.explanation import Explanation, explain_answer
 from reportqa.factcheck import FactChecker
 from reportqa.followup import rewrite_followup
@@ -19,7 +20,7 @@ from reportqa.reading import ReaderAnswerer, ReaderPolicy
 from reportqa.scoping import ReportScoper, ScopePlan, combine
 from reportqa.settings import Settings
 from retrieval.documents import Document, DocumentError, load_documents
-from retrieval.embedding import Embedder, make_embedder
+from retrieval.embedding import Embedder
 from retrieval.hybrid import Hit, HybridRetriever
 from retrieval.indexing import Indexer, IndexReport, ProgressFactory
 from retrieval.text import normalize, strip_invisible
@@ -264,10 +265,10 @@ def build_engine(
     for error in refused:
         log.warning("refused: %s", error)
     if not documents:
-        raise DocumentError(f"{settings.knowledge_dir}: no readable .txt or .md document to answer from.")
-    embedder = embedder or make_embedder(
-        settings.embedding_model, settings.embedding_query_prefix, settings.embedding_passage_prefix
-    )
+        raise DocumentError(
+            f"{settings.knowledge_dir}: no readable .txt, .md, .docx or .pdf document to answer from."
+        )
+    embedder = embedder or make_embedder(settings)
     store = build_store(settings)
     indexer = Indexer(store, embedder, settings.lock_path, **({"progress": progress} if progress else {}))
     report = indexer.ensure(documents, rebuild=rebuild)

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from reportqa.regions import PROVINCES
 from retrieval.figures import UNITS
+from retrieval.regions import PROVINCES
 from retrieval.text import normalize
 
 _LEAD = re.compile(
@@ -26,7 +26,7 @@ _ASK_PART = re.compile(r"(?:是|有|要|达到|达)?(?:多少|几)[个家所套�
 # Time and place qualifiers a follow-up inherits from the earlier question ("河南2024年…" → "那城镇新增就业呢？").
 _PLACES = "|".join(
     sorted(
-        {re.escape(n) for full, short, _, _ in PROVINCES for n in (full, short)} | {"商丘市?"},
+        {re.escape(n) for r in PROVINCES for n in (r.name, r.short)} | {"商丘市?"},
         key=len,
         reverse=True,
     )

@@ -1,5 +1,5 @@
 """Which report a question is about: the regions (全称, 简称, one-character abbreviation, English name) the
-documents cover, found in a question. A gazetteer of China's provincial-level divisions, not a list of questions."""
+documents cover, found in a question (the gazetteer is retrieval/regions.py's, shared with reading documents)."""
 
 from __future__ import annotations
 
@@ -7,57 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# full name, short name, one-character abbreviation, English name(s)
-PROVINCES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("北京市", "北京", "京", ("Beijing",)),
-    ("天津市", "天津", "津", ("Tianjin",)),
-    ("河北省", "河北", "冀", ("Hebei",)),
-    ("山西省", "山西", "晋", ("Shanxi",)),
-    ("内蒙古自治区", "内蒙古", "蒙", ("Inner Mongolia", "Nei Mongol")),
-    ("辽宁省", "辽宁", "辽", ("Liaoning",)),
-    ("吉林省", "吉林", "吉", ("Jilin",)),
-    ("黑龙江省", "黑龙江", "黑", ("Heilongjiang",)),
-    ("上海市", "上海", "沪", ("Shanghai",)),
-    ("江苏省", "江苏", "苏", ("Jiangsu",)),
-    ("浙江省", "浙江", "浙", ("Zhejiang",)),
-    ("安徽省", "安徽", "皖", ("Anhui",)),
-    ("福建省", "福建", "闽", ("Fujian",)),
-    ("江西省", "江西", "赣", ("Jiangxi",)),
-    ("山东省", "山东", "鲁", ("Shandong",)),
-    ("河南省", "河南", "豫", ("Henan",)),
-    ("湖北省", "湖北", "鄂", ("Hubei",)),
-    ("湖南省", "湖南", "湘", ("Hunan",)),
-    ("广东省", "广东", "粤", ("Guangdong",)),
-    ("广西壮族自治区", "广西", "桂", ("Guangxi",)),
-    ("海南省", "海南", "琼", ("Hainan",)),
-    ("重庆市", "重庆", "渝", ("Chongqing",)),
-    ("四川省", "四川", "川", ("Sichuan",)),
-    ("贵州省", "贵州", "黔", ("Guizhou",)),
-    ("云南省", "云南", "滇", ("Yunnan",)),
-    ("西藏自治区", "西藏", "藏", ("Tibet", "Xizang")),
-    ("陕西省", "陕西", "陕", ("Shaanxi",)),
-    ("甘肃省", "甘肃", "甘", ("Gansu",)),
-    ("青海省", "青海", "青", ("Qinghai",)),
-    ("宁夏回族自治区", "宁夏", "宁", ("Ningxia",)),
-    ("新疆维吾尔自治区", "新疆", "新", ("Xinjiang",)),
-    ("香港特别行政区", "香港", "港", ("Hong Kong",)),
-    ("澳门特别行政区", "澳门", "澳", ("Macau", "Macao")),
-    ("台湾省", "台湾", "台", ("Taiwan",)),
-)
-_SUFFIXES = (
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "自治州",
-    "省",
-    "市",
-    "地区",
-    "盟",
-    "县",
-    "区",
-)
+from retrieval.regions import PROVINCES, region_named
+
 # A one-character abbreviation names a region only on its own: at the start or after a separator, and followed by
 # what follows a region's name in a question (its report, a year, a possessive, a verb of planning).
 _ABBREVIATION_AFTER = "(?:的|省|两|三|等|各|今年|去年|明年|20\\d\\d|政府|地区|全省|计划|预计|目标|要|将|GDP|生产总值|经济|和|与|、|，|,|？|\\?|$)"
@@ -73,28 +24,23 @@ class Region:
 
 def short_name(full: str) -> str:
     """河南省 → 河南, 广西壮族自治区 → 广西, 商丘市 → 商丘 (a name already short is returned as it is)."""
-    for province in PROVINCES:
-        if full in (province[0], province[1]):
-            return province[1]
-    for suffix in _SUFFIXES:
-        if full.endswith(suffix) and len(full) - len(suffix) >= 2:
-            return full[: -len(suffix)]
-    return full
+    found = region_named(full)
+    return found.short or found.name if found else full
 
 
 def region_of(name: str) -> Region:
-    """The Region for a full or short name; a place outside the gazetteer gets its own short name as alias."""
-    for full, short, abbreviation, english in PROVINCES:
-        if name in (full, short):
-            return Region(full, (short, *english), abbreviation)
-    short = short_name(name)
-    return Region(name, tuple(dict.fromkeys(a for a in (short,) if a != name)))
+    """A place under every name a question may use for it (retrieval/regions.py's gazetteer)."""
+    found = region_named(name)
+    if found is None:
+        return Region(name, ())
+    aliases = tuple(dict.fromkeys(a for a in (found.short, found.english) if a and a != found.name))
+    return Region(found.name, aliases, found.abbreviation)
 
 
 def find_region_names(text: str, known: Iterable[str] = ()) -> list[str]:
     """Full names of the gazetteer's provinces (and of `known` places) that a text names, first mention first."""
     found: list[tuple[int, str]] = []
-    for region in [*(region_of(p[0]) for p in PROVINCES), *(region_of(k) for k in known)]:
+    for region in [*(region_of(p.name) for p in PROVINCES), *(region_of(k) for k in known)]:
         position = _first_mention(region, text)
         if position is not None:
             found.append((position, region.name))

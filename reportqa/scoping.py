@@ -50,8 +50,11 @@ class ReportScoper:
             return ScopePlan((Scope("", tuple(sources)),), reason="the report picked")
         if len(self.sources) <= 1:
             return ScopePlan((Scope("", ()),))
-        named = self.regions.regions_in(question)
-        if not named:  # a follow-up keeps the region of the latest earlier turn that named one
+        # Region names scope only among reports of several regions: in articles, or one city's reports, a place
+        # named is what the question is about, not which document to read.
+        several = len(self.regions.by_region) > 1
+        named = self.regions.regions_in(question) if several else []
+        if several and not named:  # a follow-up keeps the region of the latest earlier turn that named one
             for turn in reversed(history):
                 if named := self.regions.regions_in(turn):
                     break
@@ -72,7 +75,7 @@ class ReportScoper:
             return ScopePlan((Scope("", by_year),), reason="the year named")
         if self.default_report:
             return ScopePlan((Scope("", (self.default_report,)),), reason="the default report")
-        if len(self.regions.by_region) <= 1:  # not reports of several regions (articles, one city's reports)
+        if not several:
             return ScopePlan((Scope("", ()),))
         return ScopePlan(
             (Scope("", ()),), per_report=True, reason="no region named: each report that answers"

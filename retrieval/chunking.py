@@ -50,6 +50,7 @@ class Chunk:
     part: str
     title: str = ""
     year: int | None = None
+    region: str = ""  # the document's region, full name (河南省); the store also keeps its short form
 
     def embedding_text(self) -> str:
         """What the dense and lexical indexes see: the section path gives the passage its context."""
@@ -201,6 +202,7 @@ def chunk_document(doc: Document, limit: int = MAX_PASSAGE_CHARS) -> list[Chunk]
                     part=part,
                     title=doc.title,
                     year=doc.year,
+                    region=doc.region,
                 )
             )
     return chunks

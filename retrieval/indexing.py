@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 CHUNKER_VERSION = "structure-v2"
 
 WRITE_BATCH = 128  # passages per write (and per progress tick of "writing index")
-EMBED_BATCH = 16
+EMBED_BATCH = (
+    64  # passages per embedder call: a batch embedder sorts them by length, so bigger wastes less padding
+)
 
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
 
@@ -54,7 +57,7 @@ def fingerprint(documents: Sequence[Document], embedder: Embedder) -> str:
     """Content hash of everything the index depends on."""
     h = hashlib.sha256(f"{CHUNKER_VERSION}\x00{_chunker_digest()}\x00{embedder.name}".encode())
     for doc in sorted(documents, key=lambda d: d.source):
-        h.update(f"\x00{doc.source}\x00{doc.sha256}\x00{doc.title}\x00{doc.city}\x00{doc.year}".encode())
+        h.update(f"\x00{doc.source}\x00{doc.sha256}\x00{doc.title}\x00{doc.region}\x00{doc.year}".encode())
     return h.hexdigest()
 
 
@@ -130,6 +133,7 @@ class Indexer:
         log.info(
             "indexing %d passages (%d to embed, %d cached)", len(chunks), len(texts), len(chunks) - len(texts)
         )
+        started = time.perf_counter()
         embed_tick = self.progress(len(texts), "embedding passages")
         write_tick = self.progress(len(chunks), "writing index")
         name = self.store.create(wanted, len(chunks))
@@ -147,6 +151,8 @@ class Indexer:
             write_tick(len(batch_tags))
         self._check(name, chunks, tags, vectors)
         self.store.activate(name)
+        seconds = time.perf_counter() - started
+        log.info("indexed %d passages (%d embedded) in %.1f s", len(chunks), len(texts), seconds)
         return IndexReport(wanted, len(chunks), rebuilt=True, embedded=len(texts))
 
     def _check(self, name: str, chunks: Sequence[Chunk], tags: Sequence[str], vectors: dict) -> None:

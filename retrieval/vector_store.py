@@ -19,6 +19,7 @@ import numpy as np
 from retrieval import chroma_files
 from retrieval.chunking import Chunk
 from retrieval.leases import ReaderLeases
+from retrieval.regions import region_named
 
 POINTER = "reportqa-active"
 _BATCH = 256
@@ -53,6 +54,9 @@ def _metadata(chunk: Chunk, etag: str) -> dict:
     }
     if chunk.year is not None:
         meta["year"] = chunk.year
+    if place := region_named(chunk.region):
+        meta["region"] = place.name  # full name (河南省): what a filter on the region matches
+        meta["region_short"] = place.short or place.name  # 河南
     return meta
 
 
@@ -68,6 +72,7 @@ def _chunk(chunk_id: str, text: str, meta: Mapping) -> Chunk:
         part=meta.get("part", "other"),
         title=meta.get("title", ""),
         year=int(meta["year"]) if "year" in meta else None,
+        region=meta.get("region", ""),
     )
 
 

@@ -360,3 +360,33 @@ def test_ask_answers_from_a_staff_correction_and_corrections_export(
         assert item["answer_must"] == [r"(?<![\d.])44\.5万亩"] and item["evidence"] == "森林抚育44.5万亩"
     finally:
         store.retire(correction)  # the other tests share this data folder
+
+
+REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+
+
+def test_add_copies_reports_in_indexes_them_and_refuses_broken_ones(monkeypatch, tmp_path, capsys) -> None:
+    from tests.conftest import copy_knowledge
+
+    knowledge = copy_knowledge(tmp_path / "knowledge")
+    for name in [k for k in os.environ if k.startswith("REPORTQA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("REPORTQA_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("REPORTQA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPORTQA_EMBEDDING_MODEL", "hashing")
+    monkeypatch.chdir(tmp_path)
+    jilin = REPORTS / "2025年吉林省政府工作报告.docx"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 nothing else")
+
+    assert main(["add", str(jilin), str(broken), "--source", "吉林省政府网"]) == 1
+
+    captured = capsys.readouterr()
+    assert f"added {jilin.name}: 2025年吉林省政府工作报告 · 吉林省 · 2025" in captured.out
+    assert "refused: broken.pdf: not a readable PDF" in captured.err
+    assert "Traceback" not in captured.err
+    assert (knowledge / jilin.name).read_bytes() == jilin.read_bytes()
+    assert not (knowledge / "broken.pdf").exists()
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("index reused (unchanged):") and "from 2 document(s)" in out

@@ -1,4 +1,4 @@
-"""A hashing embedder that counts what it embeds: proves which passages an index build really re-embedded."""
+"""An embedder that counts what it embeds: proves which passages an index build really re-embedded."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.embedding import HashingEmbedder
+from retrieval.embedding import Embedder, HashingEmbedder
 
 
 class CountingEmbedder:
-    """HashingEmbedder vectors, plus a record of every passage text embedded (and an optional delay per call)."""
+    """Another embedder's vectors (HashingEmbedder by default, or the real one passed in), plus a record of every
+    passage text embedded (and an optional delay per call)."""
 
-    def __init__(self, dim: int = 64, delay: float = 0.0) -> None:
-        self._inner = HashingEmbedder(dim)
-        self.name = self._inner.name  # same vectors, same cache key as the plain hashing embedder
+    def __init__(self, dim: int = 64, delay: float = 0.0, inner: Embedder | None = None) -> None:
+        self._inner = inner or HashingEmbedder(dim)
+        self.name = self._inner.name  # same vectors, same cache key as the embedder it wraps
         self.delay = delay
         self.calls = 0
         self.embedded: list[str] = []

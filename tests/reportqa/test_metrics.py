@@ -8,8 +8,17 @@ from reportqa.metrics import RunMetrics, percentile
 
 
 def line(i: int, **fields) -> dict:
-    return {"id": f"x{i}", "kind": "numeric", "passed": True, "answerable": True, "abstained": False,
-            "latency_ms": 10.0 * (i + 1), "evidence_cited": True, "grounded": True, **fields}
+    return {
+        "id": f"x{i}",
+        "kind": "numeric",
+        "passed": True,
+        "answerable": True,
+        "abstained": False,
+        "latency_ms": 10.0 * (i + 1),
+        "evidence_cited": True,
+        "grounded": True,
+        **fields,
+    }
 
 
 def test_rates_count_only_the_items_they_are_about() -> None:

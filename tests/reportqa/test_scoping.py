@@ -59,6 +59,9 @@ def test_plans_follow_region_year_history_and_default() -> None:
     assert ReportScoper(DOCS[:1]).plan("河南的目标").single  # one report: nothing to choose
     articles = [Doc("a.txt", "岑朗天"), Doc("b.txt", "佛堂门天后古庙")]  # documents of no region
     assert ReportScoper(articles).plan("岑朗天笔名叫什么？").single
+    assert (
+        ReportScoper(articles).plan("岑朗天在香港做什么？").single
+    )  # a place named in an article's question
     assert scoper.label_of("henan.docx") == "河南省"
 
 

@@ -135,7 +135,8 @@ def test_ids_are_deterministic_and_unique(report_document, report_chunks) -> Non
     knowledge = Path(__file__).resolve().parents[2] / "knowledge"
     again = chunk_document(
         read_document(
-            knowledge / report_document.source, {"title": report_document.title, "year": report_document.year}
+            knowledge / report_document.source,
+            {"title": report_document.title, "year": report_document.year, "region": report_document.region},
         )
     )
     assert [c.id for c in again] == [c.id for c in report_chunks]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,11 @@ def test_bad_files_are_refused_with_their_name_and_reason(
     assert reason in str(caught.value)
 
 
-def test_unsupported_file_type_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.7 not really")
-    with pytest.raises(DocumentError, match=r"report\.pdf.*unsupported file type"):
+@pytest.mark.parametrize("name", ["report.doc", "figures.xlsx", "README"])
+def test_unsupported_file_type_is_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04 not read at all")
+    with pytest.raises(DocumentError, match=rf"{re.escape(name)}: unsupported file type.*\.docx"):
         read_document(path)
 
 

@@ -101,3 +101,40 @@ def test_a_second_writer_fails_fast(tmp_path, report_document) -> None:
     store = ChromaVectorStore(make_chroma_client(tmp_path / "chroma"))
     with writer_lock(lock), pytest.raises(IndexBusyError, match="another process is indexing"):
         Indexer(store, HashingEmbedder(), lock).ensure([report_document])
+
+
+@pytest.mark.slow
+def test_adding_a_report_embeds_only_its_passages_with_the_real_embedder(tmp_path) -> None:
+    """Counted around the real (torch multilingual-e5-small) embedder: the added .docx's passages, nothing else."""
+    import shutil
+    from pathlib import Path
+
+    from reportqa.embedders import torch_e5_embedder
+    from reportqa.settings import Settings
+    from retrieval.chunking import chunk_document
+    from retrieval.documents import load_documents
+    from tests.fakes.counting_embedder import CountingEmbedder
+
+    reports = Path(__file__).resolve().parents[1] / "data" / "reports"
+    jilin, hebei = reports / "2025年吉林省政府工作报告.docx", reports / "2025年河北省政府工作报告.docx"
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    shutil.copy(jilin, knowledge / jilin.name)
+    embedder = CountingEmbedder(inner=torch_e5_embedder(Settings(_env_file=None).model_cache_dir))
+    store = ChromaVectorStore(make_chroma_client(tmp_path / "chroma"))
+    indexer = Indexer(store, embedder, tmp_path / "index.lock")
+    first = indexer.ensure(load_documents(knowledge)[0])
+    assert first.passages > 50 and first.embedded == len(embedder.embedded) == len(set(embedder.embedded))
+    before = set(embedder.embedded)
+
+    embedder.reset()
+    shutil.copy(hebei, knowledge / hebei.name)
+    documents = load_documents(knowledge)[0]
+    second = indexer.ensure(documents)
+
+    chunks = chunk_document(next(d for d in documents if d.source == hebei.name))
+    new = {c.embedding_text() for c in chunks} - before  # "各位代表：" and the like are already embedded
+    assert len(new) > 50
+    assert sorted(embedder.embedded) == sorted(new)  # each new passage once, none of the other report's
+    assert second.embedded == len(new) and second.passages == first.passages + len(chunks)
+    assert {c.source for c in store.load_chunks()} == {jilin.name, hebei.name}

@@ -104,3 +104,24 @@ def test_store_persists_across_clients(tmp_path: Path, report_chunks) -> None:
 def test_embedded_store_needs_a_path() -> None:
     with pytest.raises(ValueError, match="folder path"):
         make_chroma_client(None)
+
+
+def test_passages_keep_their_region_under_its_full_and_short_name(store: ChromaVectorStore) -> None:
+    from retrieval.chunking import chunk_document
+    from retrieval.documents import Document
+
+    henan = chunk_document(
+        Document("henan.docx", "建成人才公寓900套。\n\n累计造林10万亩。", "河南报告", "河南省", 2025)
+    )
+    other = chunk_document(Document("notes.txt", "新增城镇就业2万人。", "说明"))
+    store.activate(build(store, henan + other, "e" * 64))
+
+    assert {(c.source, c.region) for c in store.load_chunks()} == {
+        ("henan.docx", "河南省"),
+        ("notes.txt", ""),
+    }
+    collection = store.client.get_collection(store.active_name())
+    for where in ({"region": "河南省"}, {"region_short": "河南"}):
+        got = collection.get(where=where, include=["metadatas"])
+        assert {m["source"] for m in got["metadatas"]} == {"henan.docx"}
+        assert len(got["ids"]) == len(henan)
