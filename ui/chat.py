@@ -251,6 +251,11 @@ def report_choices(holder: EngineHolder, lang: str = "zh") -> list[tuple[str, st
     return [(everyone, "")] + [(d.title or d.source, d.source) for d in holder.engine.documents]
 
 
+def selector_update(holder: EngineHolder, lang: str = "zh"):
+    """The report selector as the page opens: the reports loaded now, shown when there are several."""
+    return gr.update(choices=report_choices(holder, lang), value="", visible=len(holder.engine.documents) > 1)
+
+
 def picked_report(holder: EngineHolder, report: str | None) -> tuple[str, ...]:
     """The sources for a picked report; an unknown one is refused with the list of names."""
     if not report:
@@ -279,8 +284,8 @@ def build_chat_tab(
             )
             several = len(holder.engine.documents) > 1
             report_pick = tr.add(
-                gr.Dropdown(
-                    report_choices(holder),
+                gr.Dropdown(  # its reports arrive with the page's load event (selector_update), not in /config
+                    [(t("report_all"), "")],
                     value="",
                     label=t("report_pick"),
                     elem_id="rq-report-pick",

@@ -103,14 +103,21 @@ def current_frame(holder: EngineHolder, query: str, kind: str, region: str, lang
     return figures_frame(engine_rows(engine), query, kind, lang, region, region_labels(engine))
 
 
-def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
-    """Lay out the figures tab and wire its events."""
+def on_load(holder: EngineHolder, lang: str = "zh") -> tuple:
+    """The region filter's choices and the first table, as the page opens (one report's rows when several)."""
     engine = holder.engine
+    region = first_region(engine)
+    choices = [(t("kind_all", lang), ALL)] + [(r, r) for r in region_choices(engine)]
+    return gr.update(choices=choices, value=region), current_frame(holder, "", ALL, region, lang)
+
+
+def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> dict:
+    """Lay out the figures tab and wire its events (its content arrives with the page's load event)."""
     with gr.Row():
         region = tr.add(
-            gr.Dropdown(
-                [(t("kind_all"), ALL)] + [(r, r) for r in region_choices(engine)],
-                value=first_region(engine),
+            gr.Dropdown(  # regions and rows arrive with the page's load event (on_load), not in /config
+                [(t("kind_all"), ALL)],
+                value=ALL,
                 label=t("fig_region"),
                 scale=1,
                 min_width=160,
@@ -135,7 +142,7 @@ def build_figures_tab(holder: EngineHolder, tr: Translator, lang: gr.State) -> d
         )
     table = tr.add(
         gr.Dataframe(
-            current_frame(holder, "", ALL, first_region(engine), "zh"),
+            pd.DataFrame(columns=COLUMNS["zh"]),
             label=t("fig_table"),
             interactive=False,
             wrap=True,

@@ -186,7 +186,7 @@ def test_a_lone_surrogate_in_the_chat_is_a_clear_error(app, question):
 
 def test_a_surrogate_pair_and_plain_questions_still_work(app):
     event = gradio_events.find_event(app.url, "rq-send", "click")
-    outputs = gradio_events.run(app.url, event, ["计划建成多少套人才公寓？\U0001f600", None, None])
+    outputs = gradio_events.run(app.url, event, ["计划建成多少套人才公寓？\U0001f600", None, None, None])
     assert "2000" in outputs[0] and "rq-cite" in outputs[0]
 
 

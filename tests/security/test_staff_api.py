@@ -15,7 +15,7 @@ from tests.security.conftest import RunningApp
 
 pytestmark = pytest.mark.slow
 STAFF = ("editor", "a long staff secret")
-PUBLIC = {"ask", "check"}
+PUBLIC = {"ask", "check", "explain"}  # explain: the retrieval test, for testers as well as staff (read-only)
 # Buttons, boxes and tables of the staff tab whose events read or change staff data.
 STAFF_ELEMENTS = {
     "rq-login-button",

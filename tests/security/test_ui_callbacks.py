@@ -26,11 +26,11 @@ class FailingEngine:
 
     documents, chunks = [], []
 
-    def stream(self, question, history=()):
+    def stream(self, question, history=(), sources=()):
         raise RuntimeError(LEAK)
         yield  # a generator, like the real one
 
-    def ask(self, question, history=()):
+    def ask(self, question, history=(), sources=()):
         raise RuntimeError(LEAK)
 
     def check(self, claim):
@@ -43,11 +43,11 @@ class HangingEngine(FailingEngine):
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def stream(self, question, history=()):
+    def stream(self, question, history=(), sources=()):
         self.release.wait(30)
         yield from ()
 
-    def ask(self, question, history=()):
+    def ask(self, question, history=(), sources=()):
         self.release.wait(30)
 
     def check(self, claim):
@@ -61,7 +61,7 @@ class RecordingEngine:
         self.engine, self.histories = engine, []
         self.documents = engine.documents
 
-    def ask(self, question, history=()):
+    def ask(self, question, history=(), sources=()):
         self.histories.append(list(history))
         return self.engine.ask(question, history)
 
