@@ -99,7 +99,7 @@ def markdown(results: dict, corpus: Path, questions: Path) -> str:
             "Under the default-report policy a question naming no region is answered from the bundled report only, so the "
             "region-less items (facts of one provincial report) are refused there by design; the row shows what a "
             "city deployment gives up by setting it. Latency includes the follow-up rewriting and, for region-less "
-            "questions under the per-report policy, one reading per report that might answer (at most 3).",
+            "questions under the per-report policy, one reading per candidate report (the reports of the passages found, at most 6; the likeliest 3 answers kept).",
             "",
             "Failures (per report): "
             + "; ".join(f"{f['id']} ({f['kind']}: {f['reason']})" for f in per["failures"]),
