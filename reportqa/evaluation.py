@@ -7,9 +7,10 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportqa.grounding import Cited, check_grounding
 from reportqa.metrics import RunMetrics
@@ -25,6 +26,17 @@ def normalise_for_scoring(text: str) -> str:
 
 def _no_space(text: str) -> str:
     return re.sub(r"\s+", "", normalise_for_scoring(text))
+
+
+def jsonl_records(raw: str, name: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) of each non-blank line; ValueError names the file and line of bad JSON."""
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}, line {number}: not valid JSON ({exc.msg})") from exc
 
 
 def load_items(path: Path | str, text: str | None = None) -> list[dict]:
@@ -46,13 +58,7 @@ def load_items(path: Path | str, text: str | None = None) -> list[dict]:
             for i, r in enumerate(rows, start=1)
         ]
     items = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{name}, line {number}: not valid JSON ({exc.msg})") from exc
+    for number, item in jsonl_records(raw, name):
         if "question" not in item and "claim" not in item:
             raise ValueError(f"{name}, line {number}: an item needs a 'question' or a 'claim'")
         item.setdefault("id", f"line{number}")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from reportqa.evaluation import jsonl_records
 from reportqa.metrics import RunMetrics
 from reportqa.settings import PROJECT_ROOT, Settings
 
@@ -84,13 +85,7 @@ class StoredRun:
 def read_results(path: Path) -> list[dict]:
     """Result lines of a JSONL file; ValueError names the file and line of anything malformed."""
     lines = []
-    for number, text in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            line = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}, line {number}: not valid JSON ({exc.msg})") from exc
+    for number, line in jsonl_records(Path(path).read_text(encoding="utf-8-sig"), str(path)):
         if not isinstance(line, dict) or "id" not in line:
             raise ValueError(f"{path}, line {number}: a result needs an 'id'")
         lines.append(line)
