@@ -34,6 +34,7 @@ _ITEM = re.compile(
     r"^\s*(?:#{1,6}\s+|[-*•·]\s+|[（(][一二三四五六七八九十\d]+[)）]\s*|[一二三四五六七八九十]+、)"
 )
 _HEADING_TRIM = " \t*#“”\"'「」"
+_TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ def part_of_heading(heading: str) -> str | None:
     """The report part a heading opens, or None for an ordinary heading."""
     for part, keywords in PART_KEYWORDS:
         if any(k in heading for k in keywords):
-            return part
+            # "2025年工作总体要求和主要目标": one year's requirements and targets are that year's plan; the
+            # overall part is the term's outlook (今后五年…)
+            return "plan" if part == "overall" and re.search(r"20\d\d年", heading) else part
     if re.search(r"20\d\d年", heading) and ("工作" in heading or "任务" in heading):
         return "plan"
     return None
@@ -172,6 +175,10 @@ def chunk_document(doc: Document, limit: int = MAX_PASSAGE_CHARS) -> list[Chunk]
     chunks: list[Chunk] = []
     for paragraph, (start, end) in enumerate(_merged_lines(text), start=1):
         line = text[start:end]
+        top = _TOP_HEADING.match(line)  # "一、2024年工作回顾": numbered, as most reports number their parts
+        if top and end - start <= 30 and (opened := part_of_heading(line[top.end() :])):
+            part, part_heading, sub_heading = opened, line[top.end() :].strip(_HEADING_TRIM), ""
+            continue
         item = _ITEM.match(line)
         is_item = item is not None
         is_quoted = line.startswith("“") and line.endswith("”") and len(line) <= 42

@@ -279,6 +279,7 @@ def test_smaller_limit_is_respected(report_document) -> None:
         ("2023年工作安排", "plan"),
         ("2024年重点工作", "plan"),
         ("今后五年政府工作的总体要求", "overall"),
+        ("2025年工作总体要求和主要目标", "plan"),  # one year's targets: that year's plan
         ("聚焦创新驱动", None),
     ],
 )
@@ -308,3 +309,18 @@ def test_an_overlong_sentence_is_not_cut_inside_a_quoted_list() -> None:
     assert "".join(sentence[a:b] for a, b in spans) == sentence
     quoted = "“讲政治、重担当、作表率、开新局”"
     assert "".join(quoted[a:b] for a, b in pack_sentences(quoted, 0, len(quoted), limit=8)) == quoted
+
+
+def test_numbered_part_headings_of_provincial_reports_open_their_parts() -> None:
+    from retrieval.documents import Document
+
+    text = (
+        "2025年河南省政府工作报告\n各位代表：\n一、2024年工作回顾\n城镇新增就业120万人。\n"
+        "二、2025年工作总体要求和主要目标\n城镇新增就业110万人以上。\n三、2025年重点工作\n"
+        "（一）着力扩大内需\n实施消费提振行动。\n"
+    )
+    chunks = chunk_document(Document("henan.docx", text, "2025年河南省政府工作报告"))
+    parts = {c.text: (c.part, c.section.split(" › ")[0]) for c in chunks}
+    assert parts["城镇新增就业120万人。"] == ("review", "2024年工作回顾")
+    assert parts["城镇新增就业110万人以上。"] == ("plan", "2025年工作总体要求和主要目标")
+    assert parts["实施消费提振行动。"][0] == "plan"
