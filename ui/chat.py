@@ -95,13 +95,19 @@ def respond(
     yield render_chat(turns, lang), turns, ""
     engine, limit = holder.engine, holder.settings.event_timeout_s
     try:
+        # One answer behind: the final answer is shown by the last yield, already logged, so the event ends as
+        # soon as it appears (a click on 提问 while an event is pending is dropped by Gradio).
+        shown_answer = None
         for answer in stream_with_limit(lambda: engine.stream(question, history, sources), limit):
-            turns = [*turns[:-1], {**turns[-1], "answer": answer}]
-            yield render_chat(turns, lang), turns, ""
-        log_id = log_turn(conversations, turns[-1]["answer"], "chat")
+            if shown_answer is not None:
+                turns = [*turns[:-1], {**turns[-1], "answer": shown_answer}]
+                yield render_chat(turns, lang), turns, ""
+            shown_answer = answer
+        turns = [*turns[:-1], {**turns[-1], "answer": shown_answer}]
+        log_id = log_turn(conversations, shown_answer, "chat") if shown_answer is not None else None
         if log_id is not None:
             turns = [*turns[:-1], {**turns[-1], "log_id": log_id}]
-            yield render_chat(turns, lang), turns, ""
+        yield render_chat(turns, lang), turns, ""
     except Exception as exc:  # whatever goes wrong becomes a message in the chat, never a traceback
         turns = [*turns[:-1], {**turns[-1], "answer": None, "error": failure_message(exc, lang)}]
         yield render_chat(turns, lang), turns, ""
