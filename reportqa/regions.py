@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.regions import PROVINCES, region_named
 
@@ -28,6 +29,7 @@ def short_name(full: str) -> str:
     return found.short or found.name if found else full
 
 
+@lru_cache(maxsize=1024)  # asked for every province on every question
 def region_of(name: str) -> Region:
     """A place under every name a question may use for it (retrieval/regions.py's gazetteer)."""
     found = region_named(name)
